@@ -1,0 +1,14 @@
+#include <cstdio>
+
+#include "base/error.h"
+#include "cli/commands.h"
+
+namespace segsync::cli {
+
+// Placeholder until the module behind this command is wired in.
+int RunSync(const CommandOptions&) {
+  std::fprintf(stderr, "segsync: 'sync' is not available in this build yet\n");
+  return static_cast<int>(ExitCode::kUsage);
+}
+
+}  // namespace segsync::cli
