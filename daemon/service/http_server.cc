@@ -1,0 +1,194 @@
+// Beast HTTP server with coroutines; see http_server.h for the contract.
+#include "service/http_server.h"
+
+#include <set>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+namespace segsync {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
+
+// "host:port" or "[v6]:port" -> endpoint.
+Result<tcp::endpoint> ParseListen(const std::string& listen) {
+  auto colon = listen.rfind(':');
+  if (colon == std::string::npos || colon + 1 == listen.size())
+    return Error{ErrorCode::kInvalidInput, "metrics.listen must be HOST:PORT, got '" + listen + "'"};
+  std::string host = listen.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host.empty()) host = "127.0.0.1";
+  unsigned long port = 0;
+  try {
+    size_t used = 0;
+    port = std::stoul(listen.substr(colon + 1), &used);
+    if (used != listen.size() - colon - 1 || port > 65535) throw std::out_of_range("port");
+  } catch (const std::exception&) {
+    return Error{ErrorCode::kInvalidInput, "metrics.listen: bad port in '" + listen + "'"};
+  }
+  boost::system::error_code ec;
+  auto addr = asio::ip::make_address(host, ec);
+  if (ec)
+    return Error{ErrorCode::kInvalidInput,
+                 "metrics.listen: '" + host + "' is not an IP address (use 127.0.0.1 or ::1)"};
+  return tcp::endpoint(addr, static_cast<uint16_t>(port));
+}
+
+http::status ParseErrorStatus(const boost::system::error_code& ec) {
+  if (ec == http::error::header_limit) return http::status::request_header_fields_too_large;
+  if (ec == http::error::body_limit || ec == http::error::buffer_overflow)
+    return http::status::payload_too_large;
+  return http::status::bad_request;
+}
+
+}  // namespace
+
+struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
+  Impl(asio::io_context& io, HttpRoutes r, HttpServerOptions o, Logger& l)
+      : acceptor(io), routes(std::move(r)), options(o), log(l) {}
+
+  asio::awaitable<void> Accept();
+  asio::awaitable<void> Serve(tcp::socket socket);
+  http::response<http::string_body> Handle(const http::request<http::string_body>& req);
+
+  tcp::acceptor acceptor;
+  HttpRoutes routes;
+  HttpServerOptions options;
+  Logger& log;
+  std::set<beast::tcp_stream*> live;  // io thread only
+  bool stopped = false;
+};
+
+asio::awaitable<void> HttpServer::Impl::Accept() {
+  auto self = shared_from_this();  // the frame may outlive the HttpServer handle
+  while (!stopped) {
+    auto [ec, socket] = co_await acceptor.async_accept(kTuple);
+    if (stopped || ec == asio::error::operation_aborted) break;
+    if (ec) continue;  // e.g. EMFILE: keep serving the others
+    if (live.size() >= options.max_connections) {
+      log.Debug("http connection refused: too many connections",
+                {{"limit", std::to_string(options.max_connections)}});
+      boost::system::error_code ignored;
+      socket.close(ignored);
+      continue;
+    }
+    asio::co_spawn(acceptor.get_executor(), Serve(std::move(socket)), asio::detached);
+  }
+}
+
+asio::awaitable<void> HttpServer::Impl::Serve(tcp::socket socket) {
+  auto self = shared_from_this();
+  beast::tcp_stream stream(std::move(socket));
+  live.insert(&stream);
+  struct Unlist {
+    std::set<beast::tcp_stream*>& live;
+    beast::tcp_stream* s;
+    ~Unlist() { live.erase(s); }
+  } unlist{live, &stream};
+  beast::flat_buffer buffer(options.max_header_bytes + options.max_body_bytes + 1024);
+  for (int n = 0; n < options.max_requests_per_connection && !stopped; ++n) {
+    http::request_parser<http::string_body> parser;
+    parser.header_limit(static_cast<std::uint32_t>(options.max_header_bytes));
+    parser.body_limit(options.max_body_bytes);
+    stream.expires_after(options.request_timeout);  // the whole request, not per read
+    auto [ec, bytes] = co_await http::async_read(stream, buffer, parser, kTuple);
+    if (ec == http::error::end_of_stream || ec == asio::error::operation_aborted) break;
+    if (ec == beast::error::timeout) {
+      log.Debug("http client dropped: request not received in time");
+      break;
+    }
+    if (ec && ec.category() != http::make_error_code(http::error::end_of_stream).category())
+      break;  // reset, EOF mid-request: nobody to answer
+    http::response<http::string_body> res;
+    bool keep_alive = false;
+    if (ec) {
+      res = http::response<http::string_body>(ParseErrorStatus(ec), 11);
+      res.set(http::field::content_type, "text/plain; charset=utf-8");
+      res.body() = std::string(http::obsolete_reason(res.result())) + "\n";
+      res.prepare_payload();
+      log.Debug("http request refused", {{"error", ec.message()}});
+    } else {
+      res = Handle(parser.get());
+      keep_alive = parser.get().keep_alive();
+    }
+    res.keep_alive(keep_alive);
+    stream.expires_after(options.write_timeout);
+    auto [wec, written] = co_await http::async_write(stream, res, kTuple);
+    if (wec || !keep_alive) break;
+  }
+  boost::system::error_code ignored;
+  stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  stream.socket().close(ignored);
+}
+
+http::response<http::string_body> HttpServer::Impl::Handle(
+    const http::request<http::string_body>& req) {
+  http::response<http::string_body> res(http::status::ok, req.version());
+  res.set(http::field::server, "segsync");
+  res.set(http::field::cache_control, "no-store");
+  std::string_view target = req.target();
+  target = target.substr(0, target.find('?'));
+  HttpResponse out;
+  bool head = req.method() == http::verb::head;
+  if (!head && req.method() != http::verb::get) {
+    out = {405, "text/plain; charset=utf-8", "method not allowed: use GET or HEAD\n"};
+    res.set(http::field::allow, "GET, HEAD");
+  } else if (auto it = routes.find(std::string(target)); it != routes.end()) {
+    out = it->second();
+  } else {
+    out = {404, "text/plain; charset=utf-8", "not found\n"};
+  }
+  res.result(static_cast<unsigned>(out.status));
+  res.set(http::field::content_type, out.content_type);
+  res.body() = std::move(out.body);
+  res.prepare_payload();
+  if (head) res.body().clear();  // Content-Length keeps the GET size
+  return res;
+}
+
+Result<std::unique_ptr<HttpServer>> HttpServer::Start(asio::io_context& io,
+                                                      const std::string& listen,
+                                                      HttpRoutes routes, HttpServerOptions options,
+                                                      Logger& log) {
+  auto endpoint = ParseListen(listen);
+  if (!endpoint.ok()) return endpoint.error();
+  auto impl = std::make_shared<Impl>(io, std::move(routes), options, log);
+  boost::system::error_code ec;
+  impl->acceptor.open(endpoint->protocol(), ec);
+  if (!ec) impl->acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) impl->acceptor.bind(*endpoint, ec);
+  if (!ec) impl->acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) return Error{ErrorCode::kIo, "cannot listen on " + listen + ": " + ec.message()};
+  asio::co_spawn(io, impl->Accept(), asio::detached);
+  return std::unique_ptr<HttpServer>(new HttpServer(std::move(impl)));
+}
+
+HttpServer::~HttpServer() = default;
+
+uint16_t HttpServer::port() const {
+  boost::system::error_code ec;
+  auto ep = impl_->acceptor.local_endpoint(ec);
+  return ec ? 0 : ep.port();
+}
+
+void HttpServer::Stop() {
+  impl_->stopped = true;
+  boost::system::error_code ignored;
+  impl_->acceptor.close(ignored);
+  for (auto* s : impl_->live) s->socket().close(ignored);
+}
+
+}  // namespace segsync
