@@ -3,39 +3,9 @@
 #include <algorithm>
 #include <string>
 
+#include "mapper/mapper.h"
+
 namespace segsync {
-
-std::string NormaliseMobile(std::string_view raw) {
-  std::string d;
-  d.reserve(raw.size());
-  for (char c : raw) {
-    if (c >= '0' && c <= '9') d.push_back(c);
-  }
-  if (d.rfind("0086", 0) == 0) {
-    d.erase(0, 4);
-  } else if (d.size() >= 13 && d.rfind("86", 0) == 0) {
-    d.erase(0, 2);  // "86" + an 11-digit mobile; shorter numbers may legitimately start with 86
-  }
-  return d;
-}
-
-const char* IdentityKindName(IdentityKind k) {
-  switch (k) {
-    case IdentityKind::kUnionId: return "unionid";
-    case IdentityKind::kState: return "state";
-    case IdentityKind::kMobile: return "mobile";
-  }
-  return "?";
-}
-
-const char* TagRelationsName(TagRelations t) {
-  switch (t) {
-    case TagRelations::kAll: return "all";
-    case TagRelations::kFirstAdded: return "first_added";
-    case TagRelations::kLatest: return "latest";
-  }
-  return "?";
-}
 
 namespace plan_internal {
 
@@ -134,7 +104,7 @@ JoinResult JoinProfiles(const PlanInput& in, const Customers& customers) {
     }
     if (want[2]) {
       for (const auto& m : rels[r].remark_mobiles) {
-        std::string norm = NormaliseMobile(m);
+        std::string norm = NormalizeMobile(m);
         if (norm.empty()) continue;
         mobiles.push_back(std::move(norm));
         keys[2].push_back(mobiles.back());
@@ -160,7 +130,7 @@ JoinResult JoinProfiles(const PlanInput& in, const Customers& customers) {
       } else if (k == IdentityKind::kState) {
         key = prof.state;
       } else {
-        mobile = NormaliseMobile(prof.mobile);
+        NormalizeMobileInto(prof.mobile, &mobile);
         key = mobile;
       }
       if (key.empty()) continue;

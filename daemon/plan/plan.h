@@ -9,7 +9,7 @@
 // Decisions (documented for operators in the README):
 // * Identity: each profile is joined by the first key of `identity` (the mapping's order) that
 //   finds a customer: unionid = external_contact.unionid, state = follow_info.state, mobile =
-//   follow_info.remark_mobiles, both sides normalised by NormaliseMobile. A key value found on
+//   follow_info.remark_mobiles, both sides normalised by NormalizeMobile. A key value found on
 //   several different customers is ambiguous: it is skipped (the next key is tried) and counted.
 //   A customer is one external_userid; it may have several relationships (one per userid).
 // * Conflicts: when a second profile finds a customer already claimed, the first profile in
@@ -36,28 +36,22 @@
 #include <vector>
 
 #include "base/error.h"
+#include "config/config.h"
+#include "mapper/mapping.h"
 #include "plan/tag_catalog.h"
 
 namespace segsync {
 
-// The mapping's identity keys (spec §3 `identity:`).
-enum class IdentityKind { kUnionId, kState, kMobile };
-const char* IdentityKindName(IdentityKind k);  // "unionid" | "state" | "mobile"
-
-// wecom.tag_relations (spec §2).
-enum class TagRelations { kAll, kFirstAdded, kLatest };
-const char* TagRelationsName(TagRelations t);  // "all" | "first_added" | "latest"
-
-// Keeps the digits of a phone number and drops a leading 0086, or a leading 86 when 11 or more
-// digits follow it ("+86 138-0000-0007" -> "13800000007"). Empty when there are no digits.
-std::string NormaliseMobile(std::string_view raw);
+// IdentityKind (mapper/mapping.h) and TagRelations (config/config.h) are the mapping's and the
+// config's own enums. Mobile numbers are compared after NormalizeMobile (mapper/mapper.h) on
+// both sides, so the profile side may come raw or already normalised (Identity::mobile).
 
 // One accepted export row, in export order.
 struct PlanProfile {
   std::string crm_id;
   std::string unionid;  // identity values; empty = missing
   std::string state;
-  std::string mobile;   // as exported; the planner normalises it
+  std::string mobile;   // raw or normalised: the planner applies NormalizeMobile
   std::vector<TagIndex> desired;  // catalog indexes of the tags the rules give this profile
 };
 
@@ -72,11 +66,14 @@ struct PlanRelationship {
   std::vector<TagIndex> tags;  // catalog tags present (TagCatalog::FindById of follow_info.tag_id)
 };
 
-// One row of the ledger: segsync put `tag` on (userid, external_userid) and WeCom confirmed it.
-struct PlanOwnedTag {
+// The ledger's confirmed tags on one relationship: segsync put each of `tags` on (userid,
+// external_userid) and WeCom confirmed it. Group the ledger rows by relationship (ORDER BY
+// external_userid, userid); a relationship listed twice is merged, duplicates are ignored.
+// Grouped rather than one row per tag: at 1M relationships x 3 tags that halves the memory.
+struct PlanOwned {
   std::string userid;
   std::string external_userid;
-  TagIndex tag = 0;
+  std::vector<TagIndex> tags;
 };
 
 // Calls per minute per endpoint (spec §2 wecom.rate_per_minute); 0 means "use default".
@@ -89,7 +86,7 @@ struct PlanRates {
 // Caps: inputs beyond these are rejected (BuildPlan returns kInvalidInput).
 inline constexpr size_t kMaxPlanProfiles = 20'000'000;
 inline constexpr size_t kMaxPlanRelationships = 50'000'000;
-inline constexpr size_t kMaxPlanOwnedTags = 200'000'000;
+inline constexpr size_t kMaxPlanOwned = 50'000'000;  // relationships with owned tags
 // WeCom limits used by the call projection (wecom-api.md §4, §5.4).
 inline constexpr int64_t kMarkTagMaxIds = 50;        // tag ids per add_tag / remove_tag
 inline constexpr int64_t kBatchGetRowsPerPage = 100;  // batch/get_by_user limit
@@ -102,7 +99,7 @@ struct PlanInput {
   int64_t rows_rejected = 0;  // export rows the mapper rejected (spec §3)
   std::vector<PlanRelationship> relationships;
   std::vector<std::string> members;  // get_follow_user_list; may be empty (then: observed userids)
-  std::vector<PlanOwnedTag> owned;
+  std::vector<PlanOwned> owned;
   std::vector<IdentityKind> identity{IdentityKind::kUnionId, IdentityKind::kState,
                                      IdentityKind::kMobile};
   TagRelations tag_relations = TagRelations::kAll;

@@ -24,9 +24,9 @@ std::optional<Error> CheckInput(const PlanInput& in) {
   if (in.relationships.size() > kMaxPlanRelationships)
     return bad(fmt::format("plan: {} relationships, more than the cap of {}",
                            in.relationships.size(), kMaxPlanRelationships));
-  if (in.owned.size() > kMaxPlanOwnedTags)
-    return bad(fmt::format("plan: {} owned tags, more than the cap of {}", in.owned.size(),
-                           kMaxPlanOwnedTags));
+  if (in.owned.size() > kMaxPlanOwned)
+    return bad(fmt::format("plan: {} relationships with owned tags, more than the cap of {}",
+                           in.owned.size(), kMaxPlanOwned));
   const size_t n = in.catalog.size();
   for (const auto& p : in.profiles)
     for (TagIndex t : p.desired)
@@ -37,9 +37,10 @@ std::optional<Error> CheckInput(const PlanInput& in) {
         return bad(fmt::format("plan: relationship {}/{} has tag #{}, not in the catalog", r.userid,
                                r.external_userid, t));
   for (const auto& o : in.owned)
-    if (o.tag >= n)
-      return bad(fmt::format("plan: owned tag #{} on {}/{} is not in the catalog", o.tag, o.userid,
-                             o.external_userid));
+    for (TagIndex t : o.tags)
+      if (t >= n)
+        return bad(fmt::format("plan: owned tag #{} on {}/{} is not in the catalog", t, o.userid,
+                               o.external_userid));
   return std::nullopt;
 }
 
@@ -52,10 +53,13 @@ struct OwnedIndex {
 
 OwnedIndex IndexOwned(const PlanInput& in, const plan_internal::Customers& customers) {
   const auto& rels = in.relationships;
+  size_t total = 0;
+  for (const PlanOwned& own : in.owned) total += own.tags.size();
   std::vector<std::pair<uint32_t, TagIndex>> pairs;
-  pairs.reserve(in.owned.size());
+  pairs.reserve(total);
   OwnedIndex o;
-  for (const PlanOwnedTag& own : in.owned) {
+  for (const PlanOwned& own : in.owned) {
+    if (own.tags.empty()) continue;
     uint32_t cust = customers.Find(rels, own.external_userid);
     uint32_t rel = kNone;
     if (cust != kNone) {
@@ -67,10 +71,10 @@ OwnedIndex IndexOwned(const PlanInput& in, const plan_internal::Customers& custo
       }
     }
     if (rel == kNone) {
-      ++o.unobserved;
+      o.unobserved += static_cast<int64_t>(own.tags.size());
       continue;
     }
-    pairs.emplace_back(rel, own.tag);
+    for (TagIndex t : own.tags) pairs.emplace_back(rel, t);
   }
   std::sort(pairs.begin(), pairs.end());
   pairs.erase(std::unique(pairs.begin(), pairs.end()), pairs.end());

@@ -1,6 +1,7 @@
 // Identity join: key order, each key, mobile normalisation, unmatched, ambiguity, conflicts.
 #include <doctest/doctest.h>
 
+#include "mapper/mapper.h"
 #include "plan/plan.h"
 #include "plan_fixture.h"
 
@@ -10,7 +11,7 @@ namespace {
 using testing::ChangeLines;
 using testing::PlanFixture;
 
-TEST_CASE("NormaliseMobile keeps digits and drops a leading 86 or 0086") {
+TEST_CASE("the join compares mobiles by digits without a leading 86 or 0086") {
   struct Case {
     const char* raw;
     const char* want;
@@ -30,7 +31,7 @@ TEST_CASE("NormaliseMobile keeps digits and drops a leading 86 or 0086") {
   };
   for (const auto& c : cases) {
     CAPTURE(c.raw);
-    CHECK(NormaliseMobile(c.raw) == c.want);
+    CHECK(NormalizeMobile(c.raw) == c.want);
   }
 }
 

@@ -35,7 +35,7 @@ struct PlanFixture {
     return in.relationships.back();
   }
   void Own(const std::string& userid, const std::string& ext, TagIndex tag) {
-    in.owned.push_back({userid, ext, tag});
+    in.owned.push_back({userid, ext, {tag}});  // one row per tag: the planner merges them
   }
   Plan Build() const {
     Result<Plan> r = BuildPlan(in);

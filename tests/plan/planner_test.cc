@@ -242,6 +242,7 @@ TEST_CASE("tag indexes outside the catalog are rejected with a clear error") {
   CHECK_FALSE(BuildPlan(g.in).ok());
   PlanFixture h;
   h.Own("s1", "wm1", 0);
+  h.in.owned.push_back({"s1", "wm2", {}});
   CHECK_FALSE(BuildPlan(h.in).ok());
 }
 
