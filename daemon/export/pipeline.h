@@ -1,7 +1,9 @@
-// Reading and evaluating on two threads: the reader fills batches on a helper thread while
-// the caller's thread consumes the previous ones. Memory is bounded by `depth` batches.
+// Reading and evaluating on several threads: the reader fills batches on a helper thread
+// while consumer threads work on the previous ones. Memory is bounded by the number of
+// batches in flight (workers + 2), whatever the size of the export.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <optional>
 
@@ -12,8 +14,16 @@ namespace segsync {
 
 // Calls consume(batch) on the calling thread for every batch of `reader`, in file order,
 // including batches that only carry row errors. consume returning false stops the read
-// early. Returns the reader's I/O error, if any. `depth` is the number of batches in flight.
+// early. Returns the reader's I/O error, if any.
 std::optional<Error> ForEachBatch(ExportReader& reader,
-                                  const std::function<bool(RecordBatch&)>& consume, int depth = 3);
+                                  const std::function<bool(RecordBatch&)>& consume);
+
+// Same with `workers` consumer threads (the calling thread is worker 0; the others are
+// started here): consume(worker, seq, batch) runs concurrently on different batches, so it
+// must only write to per-worker state. `seq` numbers the batches 0, 1, 2... in file order,
+// for callers that need to put results or row errors back in order.
+std::optional<Error> ForEachBatchParallel(
+    ExportReader& reader, int workers,
+    const std::function<bool(int worker, int64_t seq, RecordBatch& batch)>& consume);
 
 }  // namespace segsync

@@ -77,5 +77,7 @@ class Mapper {
 // Digits only, without a leading 0086 or 86 country code (the latter only when 11 digits
 // remain, as in a Chinese mobile number): "+86 138-0000-0007" -> "13800000007".
 std::string NormalizeMobile(std::string_view text);
+// Same, into *out (its storage reused).
+void NormalizeMobileInto(std::string_view text, std::string* out);
 
 }  // namespace segsync

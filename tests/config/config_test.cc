@@ -284,3 +284,19 @@ TEST_CASE("without a secret file: env, then $CREDENTIALS_DIRECTORY") {
 }
 
 }  // namespace segsync
+
+namespace segsync {
+
+TEST_CASE("the example config loads cleanly") {
+  DiagSink sink;
+  auto c = LoadConfig(std::string(SEGSYNC_SOURCE_DIR) + "/examples/segsync.yaml", sink);
+  INFO(sink.FormatAll());
+  REQUIRE(c.has_value());
+  CHECK(sink.diagnostics().empty());
+  CHECK(c->mapping_path == std::string(SEGSYNC_SOURCE_DIR) + "/mapping/affiliates.yaml");
+  CHECK(c->crm.export_source == std::string(SEGSYNC_SOURCE_DIR) + "/examples/inbox/affiliates.csv");
+  CHECK(c->wecom.rate.For("mark_tag") == 1200);
+  CHECK(c->kpi_conversion->to == std::vector<std::string>{"Member"});
+}
+
+}  // namespace segsync

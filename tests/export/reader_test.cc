@@ -3,6 +3,8 @@
 #include <sys/stat.h>
 #include <utime.h>
 
+#include <algorithm>
+
 #include <doctest/doctest.h>
 #include <fmt/format.h>
 
@@ -276,6 +278,61 @@ TEST_CASE("ForEachBatch hands every batch over in order from a second thread") {
   Hash64 h;
   h.Update(text);
   CHECK(reader->stats().hash == h.Digest());
+}
+
+}  // namespace segsync
+
+namespace segsync {
+
+TEST_CASE("ForEachBatchParallel: every batch once, numbered in file order, per-worker state") {
+  testing::TempDir dir;
+  std::string text = "id\n";
+  for (int i = 0; i < 20000; ++i) text += std::to_string(i) + "\n";
+  testing::WriteFile(dir / "p.csv", text);
+  ReaderOptions opt;
+  opt.chunk_bytes = 2000;
+  DiagSink sink;
+  auto reader = ExportReader::Open(dir / "p.csv", opt, sink);
+  REQUIRE(reader);
+  struct Worker {
+    int64_t sum = 0;
+    std::vector<std::pair<int64_t, int64_t>> first_by_seq;  // seq -> first id of the batch
+  };
+  std::vector<Worker> workers(3);
+  auto err = ForEachBatchParallel(*reader, 3, [&](int w, int64_t seq, RecordBatch& b) {
+    for (size_t i = 0; i < b.size(); ++i) workers[w].sum += std::stoll(std::string(b.record(i)[0]));
+    if (b.size() > 0) workers[w].first_by_seq.emplace_back(seq, std::stoll(std::string(b.record(0)[0])));
+    return true;
+  });
+  CHECK_FALSE(err.has_value());
+  int64_t sum = 0;
+  std::vector<std::pair<int64_t, int64_t>> all;
+  for (auto& w : workers) {
+    sum += w.sum;
+    all.insert(all.end(), w.first_by_seq.begin(), w.first_by_seq.end());
+  }
+  CHECK(sum == int64_t{20000} * 19999 / 2);
+  std::sort(all.begin(), all.end());
+  REQUIRE(all.size() > 20);
+  bool ordered = true;
+  for (size_t i = 0; i < all.size(); ++i) ordered = ordered && all[i].first == static_cast<int64_t>(i);
+  for (size_t i = 1; i < all.size(); ++i) ordered = ordered && all[i].second > all[i - 1].second;
+  CHECK(ordered);
+}
+
+TEST_CASE("consume returning false stops the read early") {
+  testing::TempDir dir;
+  std::string text = "id\n";
+  for (int i = 0; i < 20000; ++i) text += std::to_string(i) + "\n";
+  testing::WriteFile(dir / "p.csv", text);
+  ReaderOptions opt;
+  opt.chunk_bytes = 1000;
+  DiagSink sink;
+  auto reader = ExportReader::Open(dir / "p.csv", opt, sink);
+  REQUIRE(reader);
+  int calls = 0;
+  ForEachBatch(*reader, [&](RecordBatch&) { return ++calls < 3; });
+  CHECK(calls == 3);
 }
 
 }  // namespace segsync
