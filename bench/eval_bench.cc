@@ -103,9 +103,11 @@ int main(int argc, char** argv) {
       "registered_at within last 30 days", "interests contains Tax", "channel != referral"};
   std::string yaml = "tag_groups:\n  - name: G\n    segments:\n";
   int k = 0;
-  for (const char* p : preds)
-    yaml += "      - id: s" + std::to_string(k) + "\n        tag: T" + std::to_string(k++) +
+  for (const char* p : preds) {
+    yaml += "      - id: s" + std::to_string(k) + "\n        tag: T" + std::to_string(k) +
             "\n        when: '" + p + "'\n";
+    ++k;
+  }
   DiagSink sink;
   RuleSet micro = LoadRuleSources({{"bench.yaml", yaml}}, schema, sink);
   if (!sink.ok()) {
