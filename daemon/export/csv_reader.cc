@@ -70,8 +70,8 @@ class CsvReader final : public StreamReader {
       return false;
     }
     if (step == Step::kNeedMore) {
-      sink.Error({name_, 1, 0}, fmt::format("the header row is longer than the {} MiB cap",
-                                            options_.max_record_bytes >> 20));
+      sink.Error({name_, 1, 0}, fmt::format("the header row is longer than the {} cap",
+                                            FormatCap(options_.max_record_bytes)));
       return false;
     }
     if (step == Step::kEnd) {
@@ -109,7 +109,8 @@ class CsvReader final : public StreamReader {
     auto fail = [&](size_t at, std::string message) {
       if (!problem.empty()) return;
       problem = std::move(message);
-      problem_col = static_cast<int>(at - line_start) + 1;
+      // A column is only shown on the record's first physical line, where the caret goes.
+      problem_col = newlines > 0 ? 0 : static_cast<int>(at - line_start) + 1;
     };
     auto need_more = [&] {
       batch.cells.resize(first);
@@ -150,7 +151,8 @@ class CsvReader final : public StreamReader {
           *err = RowError{line_, 0,
                           fmt::format("unterminated quoted cell in column '{}': the quote is "
                                       "never closed before the end of the file",
-                                      ColumnName(cell_index))};
+                                      ColumnName(cell_index)),
+                          std::string_view(base + record_start, end - record_start)};
           line_ += newlines;
           pos = end;
           return Step::kBad;
@@ -183,8 +185,8 @@ class CsvReader final : public StreamReader {
       }
       if (cell.size() > options_.max_cell_bytes)
         fail(static_cast<size_t>(cell.data() - base),
-             fmt::format("cell in column '{}' is {} bytes, over the {} MiB cap (max_cell_bytes)",
-                         ColumnName(cell_index), cell.size(), options_.max_cell_bytes >> 20));
+             fmt::format("cell in column '{}' is {} bytes, over the {} cap (max_cell_bytes)",
+                         ColumnName(cell_index), cell.size(), FormatCap(options_.max_cell_bytes)));
       batch.cells.push_back(cell);
       if (p >= end) break;
       if (base[p] == ',') {
@@ -216,7 +218,8 @@ class CsvReader final : public StreamReader {
     }
     if (!problem.empty()) {
       batch.cells.resize(first);
-      *err = RowError{line, problem_col, std::move(problem)};
+      *err = RowError{line, problem_col, std::move(problem),
+                      std::string_view(base + record_start, p - record_start)};
       return Step::kBad;
     }
     for (size_t i : unescape_) {  // "" -> " in place: the cell only shrinks

@@ -1,6 +1,7 @@
 // JSON Lines: one flat object per line. Values may be strings, numbers, booleans, null
 // (missing) or arrays of those (a list cell, see kJsonListMark). Strings are unescaped in
 // place: an escape never takes fewer bytes than what it stands for.
+#include <algorithm>
 #include <cstring>
 #include <unordered_map>
 
@@ -306,8 +307,8 @@ class JsonlReader final : public StreamReader {
     }
     sink.Error({name_, static_cast<int>(line), 0},
                in_.error() ? in_.error()->message
-                           : fmt::format("the first line is longer than the {} MiB cap",
-                                         options_.max_record_bytes >> 20));
+                           : fmt::format("the first line is longer than the {} cap",
+                                         FormatCap(options_.max_record_bytes)));
     return false;
   }
 
@@ -328,9 +329,12 @@ class JsonlReader final : public StreamReader {
     while (s < e && IsSpace(*s)) ++s;
     if (s == e) return Step::kBlank;
     if (size_t bad = FindInvalidUtf8(std::string_view(b, e - b)); bad != std::string::npos) {
-      *err = RowError{line, static_cast<int>(bad) + 1, "invalid UTF-8 (the export must be UTF-8)"};
+      *err = RowError{line, static_cast<int>(bad) + 1, "invalid UTF-8 (the export must be UTF-8)",
+                      std::string_view(b, e - b)};
       return Step::kBad;
     }
+    // Parsing rewrites the line in place: keep a copy for the message of a bad line.
+    source_.assign(b, std::min<size_t>(static_cast<size_t>(e - b), 400));
     const size_t first = batch.cells.size();
     batch.cells.resize(first + batch.width);
     seen_.assign(batch.width, 0);
@@ -341,8 +345,8 @@ class JsonlReader final : public StreamReader {
       if (i == std::string::npos) return true;  // a key that is not a column: ignored
       if (seen_[i]) return parser.Fail(fmt::format("duplicate key '{}'", key));
       if (value.size() > options_.max_cell_bytes)
-        return parser.Fail(fmt::format("value of '{}' is {} bytes, over the {} MiB cap (max_cell_bytes)",
-                                       key, value.size(), options_.max_cell_bytes >> 20));
+        return parser.Fail(fmt::format("value of '{}' is {} bytes, over the {} cap (max_cell_bytes)",
+                                       key, value.size(), FormatCap(options_.max_cell_bytes)));
       seen_[i] = 1;
       batch.cells[first + i] = value;
       hint_ = i + 1;
@@ -351,7 +355,7 @@ class JsonlReader final : public StreamReader {
     hint_ = 0;
     if (!ok) {
       batch.cells.resize(first);
-      *err = RowError{line, parser.column(), "malformed JSON line: " + parser.error()};
+      *err = RowError{line, parser.column(), "malformed JSON line: " + parser.error(), source_};
       return Step::kBad;
     }
     batch.lines.push_back(line);
@@ -373,6 +377,7 @@ class JsonlReader final : public StreamReader {
 
   std::unordered_map<std::string, size_t, Hash, std::equal_to<>> index_;
   std::vector<uint8_t> seen_;
+  std::string source_;  // the current line as read
   size_t hint_ = 0;  // keys usually come in the header's order: try the next one first
 };
 

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "export/utf8.h"
+
 namespace segsync {
 
 StreamReader::StreamReader(const std::string& path, const ReaderOptions& options)
@@ -21,8 +23,8 @@ void StreamReader::AddRowError(RecordBatch& batch, RowError err) {
     return;
   }
   ++reported_;
-  batch.errors.push_back(
-      Diagnostic{{name_, static_cast<int>(err.line), err.col}, Severity::kError, std::move(err.message), {}, {}});
+  batch.errors.push_back(Diagnostic{{name_, static_cast<int>(err.line), err.col}, Severity::kError,
+                                    std::move(err.message), {}, ShownLine(err.source)});
 }
 
 bool StreamReader::OpenFile(const std::string& path, DiagSink& sink) {
@@ -99,6 +101,7 @@ void StreamReader::SkipOversizeRecord(RecordBatch& batch, std::string& data, siz
   bool in_quotes = false;
   int64_t newlines = 0;
   std::string_view piece(data.data() + pos, data.size() - pos);
+  std::string shown = ShownLine(piece);
   size_t end = ScanRecordEnd(piece, &in_quotes, &newlines);
   while (end == std::string::npos && !in_.eof() && !in_.error()) {
     data.clear();
@@ -112,9 +115,9 @@ void StreamReader::SkipOversizeRecord(RecordBatch& batch, std::string& data, siz
   std::string message =
       end == std::string::npos && in_quotes
           ? "unterminated quoted cell: the quote is never closed before the end of the file"
-          : fmt::format("record is longer than the {} MiB cap (max_record_bytes); skipped",
-                        options_.max_record_bytes >> 20);
-  AddRowError(batch, RowError{start_line, 0, std::move(message)});
+          : fmt::format("record is longer than the {} cap (max_record_bytes); skipped",
+                        FormatCap(options_.max_record_bytes));
+  AddRowError(batch, RowError{start_line, 0, std::move(message), shown});
 }
 
 }  // namespace segsync

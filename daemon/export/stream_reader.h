@@ -23,6 +23,7 @@ class StreamReader : public ExportReader {
     int64_t line = 0;
     int col = 0;
     std::string message;
+    std::string_view source;  // the record's raw bytes (or their start), for the message
   };
 
   StreamReader(const std::string& path, const ReaderOptions& options);

@@ -47,4 +47,35 @@ size_t FindInvalidUtf8(std::string_view s) {
   return std::string_view::npos;
 }
 
+std::string ShownLine(std::string_view text, size_t max_bytes) {
+  size_t end = text.find_first_of("\r\n");
+  if (end == std::string_view::npos) end = text.size();
+  std::string_view line = text.substr(0, end);
+  bool cut = line.size() > max_bytes;
+  if (cut) {
+    line = line.substr(0, max_bytes);
+    while (!line.empty() && (static_cast<unsigned char>(line.back()) & 0xC0) == 0x80) line.remove_suffix(1);
+    if (!line.empty() && static_cast<unsigned char>(line.back()) >= 0xC0) line.remove_suffix(1);
+  }
+  std::string out;
+  out.reserve(line.size() + 3);
+  while (!line.empty()) {
+    size_t bad = FindInvalidUtf8(line);
+    std::string_view good = line.substr(0, bad);
+    for (char c : good) out += static_cast<unsigned char>(c) < 0x20 ? ' ' : c;
+    if (bad == std::string_view::npos) break;
+    out += '?';
+    line.remove_prefix(bad + 1);
+  }
+  if (cut) out += "...";
+  if (out.empty()) out = " ";
+  return out;
+}
+
+std::string FormatCap(size_t bytes) {
+  if (bytes >= (1u << 20) && bytes % (1u << 20) == 0) return std::to_string(bytes >> 20) + " MiB";
+  if (bytes >= 1024 && bytes % 1024 == 0) return std::to_string(bytes >> 10) + " KiB";
+  return std::to_string(bytes) + " bytes";
+}
+
 }  // namespace segsync

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "export/export_reader.h"
+#include "export/utf8.h"
 
 namespace segsync {
 
@@ -174,9 +175,13 @@ bool Mapper::Map(const RecordBatch& batch, size_t i, MappedRow* row, Diagnostic*
   p.line = batch.lines[i];
   p.values.resize(fields_.size());
   auto fail = [&](const FieldDef& f, std::string_view value, const std::string& why) {
+    // The row as cells, so that the formatter need not reread a large export for it.
+    std::string row_text;
+    for (size_t c = 0; c < cells.size() && row_text.size() < 400; ++c)
+      row_text.append(c ? "," : "").append(cells[c].substr(0, 100));
     *error = Diagnostic{{export_name_, static_cast<int>(p.line), 0}, Severity::kError,
                         fmt::format("column '{}' (field {}): '{}' {}", f.column, f.name, Shown(value), why),
-                        {}, {}};
+                        {}, ShownLine(row_text)};
     return false;
   };
   std::string why;

@@ -130,13 +130,13 @@ TEST_CASE("CSV: a cell over the cap rejects its row and names the cap") {
   std::string big(3000, 'x');
   auto r = ReadText("a,b\n1," + big + "\n2,y\n", "big.csv", 1 << 20, 1024);
   REQUIRE(r.rows.size() == 1);
-  CHECK(r.errors == "2:3: cell in column 'b' is 3000 bytes, over the 0 MiB cap (max_cell_bytes)\n");
+  CHECK(r.errors == "2:3: cell in column 'b' is 3000 bytes, over the 1 KiB cap (max_cell_bytes)\n");
 }
 
 TEST_CASE("CSV: a record over max_record_bytes is skipped without buffering it") {
   std::string big(500, 'x');
   auto r = ReadText("a,b\n1,\"" + big + "\n" + big + "\"\n2,y\n", "huge.csv", 16);
-  CHECK(r.errors == "2:0: record is longer than the 0 MiB cap (max_record_bytes); skipped\n");
+  CHECK(r.errors == "2:0: record is longer than the 64 bytes cap (max_record_bytes); skipped\n");
   REQUIRE(r.rows.size() == 1);
   CHECK(r.rows[0].first == 4);
   CHECK(r.rows[0].second == Cells{"2", "y"});
@@ -162,6 +162,27 @@ TEST_CASE("fatal export problems stop before any row") {
     CHECK_FALSE(r.opened);
     CHECK(r.errors == c.error);
   }
+}
+
+TEST_CASE("a row error carries its source line, so a large export is never reread") {
+  testing::TempDir dir;
+  testing::WriteFile(dir / "s.csv", "a,b\n1,\"a\"b\n\"x\ny\",\"z\"w\n");
+  ReaderOptions opt;
+  opt.display_name = "s.csv";
+  DiagSink sink;
+  auto reader = ExportReader::Open(dir / "s.csv", opt, sink);
+  REQUIRE(reader);
+  RecordBatch batch;
+  std::vector<Diagnostic> errors;
+  while (reader->Next(batch)) errors.insert(errors.end(), batch.errors.begin(), batch.errors.end());
+  REQUIRE(errors.size() == 2);
+  CHECK(FormatDiagnostic(errors[0]) ==
+        "s.csv:2:6: error: stray quote in column 'b': text after the closing quote\n"
+        "    1,\"a\"b\n"
+        "         ^\n");
+  CHECK(errors[1].pos.line == 3);
+  CHECK(errors[1].pos.col == 0);  // the stray quote is on line 4, not under this line
+  CHECK(errors[1].source_line == "\"x");
 }
 
 TEST_CASE("a header-only export is a valid empty export") {
