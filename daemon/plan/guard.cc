@@ -19,6 +19,7 @@ std::vector<std::string> GuardReasons(const Plan& plan, const GuardSettings& set
   const PlanSummary& s = plan.summary;
   const std::string approve = fmt::format(
       "review with `segsync plan`, then approve with `segsync sync --approve {}`", plan.id);
+  const std::string approve_only = fmt::format("`segsync sync --approve {}`", plan.id);
   std::vector<std::string> reasons;
   if (!facts.lost_columns.empty()) {
     std::string cols;
@@ -30,16 +31,18 @@ std::vector<std::string> GuardReasons(const Plan& plan, const GuardSettings& set
   const int64_t rows = s.profiles + s.rows_rejected;
   if (rows == 0) {
     reasons.push_back(fmt::format(
-        "the export has no rows; check crm.export, or if it is really empty, {}", approve));
+        "the export has no rows; check crm.export, and if it is really empty, approve with {}",
+        approve_only));
   } else if (facts.last_applied_rows && *facts.last_applied_rows > 0) {
     const int64_t last = *facts.last_applied_rows;
     const double shrink = static_cast<double>(last - rows) / static_cast<double>(last);
     if (shrink > settings.max_export_shrink_ratio) {
       reasons.push_back(fmt::format(
           "the export has {} rows, {:.1f}% fewer than the {} rows of the last applied run, more "
-          "than guard.max_export_shrink_ratio = {}; check the CRM export, then {}",
+          "than guard.max_export_shrink_ratio = {}; check the CRM export, and if the drop is real, "
+          "approve with {}",
           FormatCount(rows), shrink * 100, FormatCount(last), settings.max_export_shrink_ratio,
-          approve));
+          approve_only));
     }
   }
   if (s.tags_removed > settings.max_removals) {
