@@ -123,7 +123,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   segsync::Plan& plan = result.value();
-  segsync::ApplyGuard({}, {static_cast<int64_t>(n), {}}, &plan);
+  segsync::ApplyGuard({}, {static_cast<int64_t>(n), {}, -1}, &plan);
   const long rss_plan = PeakRssKb();
 
   auto t2 = std::chrono::steady_clock::now();

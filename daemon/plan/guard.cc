@@ -59,6 +59,13 @@ std::vector<std::string> GuardReasons(const Plan& plan, const GuardSettings& set
           settings.max_removal_ratio, approve));
     }
   }
+  if (settings.tag_limit > 0 && facts.corp_tags >= 0 && s.tags_to_create > 0 &&
+      facts.corp_tags + s.tags_to_create > settings.tag_limit) {
+    reasons.push_back(fmt::format(
+        "would create {} tags, but the corp has {} and WeCom allows wecom.tag_limit = {}; remove "
+        "unused tags in the admin console or narrow the rules (tag_from values:, max_tags:)",
+        FormatCount(s.tags_to_create), FormatCount(facts.corp_tags), settings.tag_limit));
+  }
   return reasons;
 }
 

@@ -8,7 +8,9 @@
 //     (summary.managed_tags: owned per the ledger and still on WeCom; no check when 0),
 //   * the export has no rows (accepted + rejected),
 //   * the export has more than guard.max_export_shrink_ratio fewer rows than the last applied run,
-//   * the export's header lost a mapped column (the caller says which).
+//   * the export's header lost a mapped column (the caller says which),
+//   * creating the plan's new tags would pass WeCom's corp tag limit (wecom.tag_limit; only
+//     when the caller knows how many corp tags exist; approving does not help there).
 // Each reason is one sentence with the numbers, the setting to change and what to do next.
 #pragma once
 
@@ -26,12 +28,14 @@ struct GuardSettings {
   int64_t max_removals = 1000;
   double max_removal_ratio = 0.05;
   double max_export_shrink_ratio = 0.2;
+  int64_t tag_limit = 3000;  // wecom.tag_limit; 0 = no check
 };
 
 // What the guard needs besides the plan.
 struct GuardFacts {
   std::optional<int64_t> last_applied_rows;  // export rows of the last applied run; none on the first
   std::vector<std::string> lost_columns;     // mapped columns missing from the export's header
+  int64_t corp_tags = -1;  // corp tags in WeCom now (get_corp_tag_list, all apps); -1 = unknown
 };
 
 // The reasons to block, in a fixed order; empty when the plan may run.

@@ -26,7 +26,7 @@ Plan MakePlan(int profiles, int owned, int removing) {
 
 TEST_CASE("a plan within every limit passes") {
   Plan plan = MakePlan(100, 100, 5);
-  ApplyGuard({}, {100, {}}, &plan);
+  ApplyGuard({}, {100, {}, -1}, &plan);
   CHECK_FALSE(plan.summary.blocked);
   CHECK(plan.summary.reasons.empty());
 }
@@ -60,7 +60,7 @@ TEST_CASE("removing too large a share of the managed tags blocks") {
 
 TEST_CASE("an empty export blocks") {
   Plan plan = MakePlan(0, 0, 0);
-  std::vector<std::string> reasons = GuardReasons(plan, {}, {1000, {}});
+  std::vector<std::string> reasons = GuardReasons(plan, {}, {1000, {}, -1});
   REQUIRE(reasons.size() == 1);  // the shrink check is not repeated for an empty export
   CHECK(reasons[0] == "the export has no rows; check crm.export, and if it is really empty, approve "
                       "with `segsync sync --approve " + plan.id + "`");
@@ -74,33 +74,52 @@ TEST_CASE("rejected rows count as rows: an export of only bad rows is not empty"
 
 TEST_CASE("an export that shrank past the ratio blocks; at the ratio it passes") {
   Plan plan = MakePlan(61, 0, 0);
-  std::vector<std::string> reasons = GuardReasons(plan, {}, {100, {}});
+  std::vector<std::string> reasons = GuardReasons(plan, {}, {100, {}, -1});
   REQUIRE(reasons.size() == 1);
   CHECK(reasons[0] == "the export has 61 rows, 39.0% fewer than the 100 rows of the last applied "
                       "run, more than guard.max_export_shrink_ratio = 0.2; check the CRM export, and "
                       "if the drop is real, approve with `segsync sync --approve " + plan.id + "`");
   Plan at_limit = MakePlan(80, 0, 0);
-  CHECK(GuardReasons(at_limit, {}, {100, {}}).empty());
-  CHECK(GuardReasons(plan, {}, {std::nullopt, {}}).empty());  // first run: nothing to compare
-  CHECK(GuardReasons(MakePlan(500, 0, 0), {}, {100, {}}).empty());  // growth is fine
+  CHECK(GuardReasons(at_limit, {}, {100, {}, -1}).empty());
+  CHECK(GuardReasons(plan, {}, {std::nullopt, {}, -1}).empty());  // first run: nothing to compare
+  CHECK(GuardReasons(MakePlan(500, 0, 0), {}, {100, {}, -1}).empty());  // growth is fine
 }
 
 TEST_CASE("a lost mapped column blocks and names the columns") {
   Plan plan = MakePlan(10, 0, 0);
-  std::vector<std::string> reasons = GuardReasons(plan, {}, {std::nullopt, {"Status", "City"}});
+  std::vector<std::string> reasons = GuardReasons(plan, {}, {std::nullopt, {"Status", "City"}, -1});
   REQUIRE(reasons.size() == 1);
   CHECK(reasons[0] ==
         "the export's header lost mapped columns Status, City; fix the export or the mapping "
         "before syncing");
-  CHECK(GuardReasons(plan, {}, {std::nullopt, {"Status"}})[0].rfind(
+  CHECK(GuardReasons(plan, {}, {std::nullopt, {"Status"}, -1})[0].rfind(
             "the export's header lost mapped column Status;", 0) == 0);
+}
+
+TEST_CASE("new tags past WeCom's corp tag limit block; unknown counts are not checked") {
+  testing::PlanFixture f;
+  TagIndex a = f.NewTag("G", "A");
+  TagIndex b = f.NewTag("G", "B");
+  f.Profile("C1", "oU1", "", "", {a, b});
+  f.Rel("s1", "wm1", "oU1");
+  Plan plan = f.Build();
+  GuardFacts facts;
+  facts.corp_tags = 2999;
+  std::vector<std::string> reasons = GuardReasons(plan, {}, facts);
+  REQUIRE(reasons.size() == 1);
+  CHECK(reasons[0].rfind("would create 2 tags, but the corp has 2,999 and WeCom allows "
+                         "wecom.tag_limit = 3000;", 0) == 0);
+  facts.corp_tags = 2998;  // exactly at the limit
+  CHECK(GuardReasons(plan, {}, facts).empty());
+  facts.corp_tags = -1;
+  CHECK(GuardReasons(plan, {}, facts).empty());
 }
 
 TEST_CASE("several reasons are all reported") {
   Plan plan = MakePlan(50, 50, 50);
   GuardSettings s;
   s.max_removals = 10;
-  ApplyGuard(s, {100, {"Status"}}, &plan);
+  ApplyGuard(s, {100, {"Status"}, -1}, &plan);
   CHECK(plan.summary.blocked);
   CHECK(plan.summary.reasons.size() == 4);  // column, shrink, count, ratio
 }
