@@ -48,9 +48,10 @@ size_t FindInvalidUtf8(std::string_view s) {
 }
 
 std::string ShownLine(std::string_view text, size_t max_bytes) {
-  size_t end = text.find_first_of("\r\n");
+  size_t end = text.find('\n');
   if (end == std::string_view::npos) end = text.size();
   std::string_view line = text.substr(0, end);
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
   bool cut = line.size() > max_bytes;
   if (cut) {
     line = line.substr(0, max_bytes);
