@@ -4,7 +4,7 @@
 // owns every tag segsync placed, and 5% of the profiles moving to another stage (an exclusive
 // swap: one add and one remove). Prints the time of each step and the peak RSS (VmHWM).
 //
-//   plan_bench [N] [MEMBERS]
+//   plan_bench [N] [MEMBERS] [first]   ("first": a first run, nothing tagged yet: all adds)
 #include <sys/resource.h>
 
 #include <chrono>
@@ -57,6 +57,7 @@ double Seconds(std::chrono::steady_clock::time_point since) {
 int main(int argc, char** argv) {
   const int n = argc > 1 ? std::atoi(argv[1]) : 1'000'000;
   const int members = argc > 2 ? std::atoi(argv[2]) : 200;
+  const bool first_run = argc > 3 && std::string(argv[3]) == "first";
   auto t0 = std::chrono::steady_clock::now();
 
   segsync::PlanInput in;
@@ -96,7 +97,7 @@ int main(int argc, char** argv) {
       if (k == 6 || k == 7) r.state = id;
       if (k == 8) r.remark_mobiles.push_back(fmt::format("+86 138-{}-{}", mobile.substr(3, 4), mobile.substr(7)));
       r.createtime = createtime;
-      if (k != 9) {  // the unmatched profiles' customers were never tagged
+      if (k != 9 && !first_run) {  // the unmatched profiles' customers were never tagged
         r.tags = yesterday;
         in.owned.push_back({r.userid, r.external_userid, yesterday});
       }

@@ -53,36 +53,47 @@ struct OwnedIndex {
 
 OwnedIndex IndexOwned(const PlanInput& in, const plan_internal::Customers& customers) {
   const auto& rels = in.relationships;
-  size_t total = 0;
-  for (const PlanOwned& own : in.owned) total += own.tags.size();
-  std::vector<std::pair<uint32_t, TagIndex>> pairs;
-  pairs.reserve(total);
   OwnedIndex o;
-  for (const PlanOwned& own : in.owned) {
+  o.begin.assign(rels.size() + 1, 0);
+  // Find each ledger row's relationship, then bucket the tags by relationship (counting sort:
+  // linear, and no (relationship, tag) pair list the size of the ledger).
+  std::vector<uint32_t> rel_of(in.owned.size(), kNone);
+  for (size_t i = 0; i < in.owned.size(); ++i) {
+    const PlanOwned& own = in.owned[i];
     if (own.tags.empty()) continue;
     uint32_t cust = customers.Find(rels, own.external_userid);
-    uint32_t rel = kNone;
     if (cust != kNone) {
-      for (uint32_t i = customers.begin[cust]; i < customers.begin[cust + 1]; ++i) {
-        if (rels[customers.rels[i]].userid == own.userid) {
-          rel = customers.rels[i];
+      for (uint32_t j = customers.begin[cust]; j < customers.begin[cust + 1]; ++j) {
+        if (rels[customers.rels[j]].userid == own.userid) {
+          rel_of[i] = customers.rels[j];
           break;
         }
       }
     }
-    if (rel == kNone) {
+    if (rel_of[i] == kNone) {
       o.unobserved += static_cast<int64_t>(own.tags.size());
       continue;
     }
-    for (TagIndex t : own.tags) pairs.emplace_back(rel, t);
+    o.begin[rel_of[i] + 1] += static_cast<uint32_t>(own.tags.size());
   }
-  std::sort(pairs.begin(), pairs.end());
-  pairs.erase(std::unique(pairs.begin(), pairs.end()), pairs.end());
-  o.begin.assign(rels.size() + 1, 0);
-  for (const auto& [rel, tag] : pairs) ++o.begin[rel + 1];
-  for (size_t i = 1; i < o.begin.size(); ++i) o.begin[i] += o.begin[i - 1];
-  o.tags.reserve(pairs.size());
-  for (const auto& pr : pairs) o.tags.push_back(pr.second);
+  for (size_t r = 1; r < o.begin.size(); ++r) o.begin[r] += o.begin[r - 1];
+  o.tags.resize(o.begin.back());
+  std::vector<uint32_t> fill(o.begin.begin(), o.begin.end() - 1);
+  for (size_t i = 0; i < in.owned.size(); ++i) {
+    if (rel_of[i] == kNone) continue;
+    for (TagIndex t : in.owned[i].tags) o.tags[fill[rel_of[i]]++] = t;
+  }
+  // Sort each relationship's tags and drop duplicates, compacting in place.
+  uint32_t w = 0;
+  for (size_t r = 0; r + 1 < o.begin.size(); ++r) {
+    auto first = o.tags.begin() + o.begin[r], last = o.tags.begin() + o.begin[r + 1];
+    std::sort(first, last);
+    last = std::unique(first, last);
+    o.begin[r] = w;
+    for (auto it = first; it != last; ++it) o.tags[w++] = *it;
+  }
+  o.begin.back() = w;
+  o.tags.resize(w);
   return o;
 }
 

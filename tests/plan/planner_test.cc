@@ -137,6 +137,22 @@ TEST_CASE("stale ledger rows: owned tags WeCom no longer shows are re-added or f
   CHECK(plan.summary.managed_tags == 0);
 }
 
+TEST_CASE("ledger rows listed twice or in pieces are merged per relationship") {
+  PlanFixture f;
+  TagIndex a = f.Tag("G", "A");
+  TagIndex b = f.Tag("G", "B");
+  f.Profile("C1", "oU1", "", "", {});
+  f.Rel("s1", "wm1", "oU1", "", {}, 1, {a, b});
+  f.Rel("s2", "wm1", "oU1", "", {}, 2, {a});
+  f.in.owned.push_back({"s1", "wm1", {b, a, b}});
+  f.in.owned.push_back({"s1", "wm1", {a}});
+  f.in.owned.push_back({"s2", "wm1", {}});
+  Plan plan = f.Build();
+  CHECK(ChangeLines(plan) == Lines{"C1 wm1 s1 -G/A -G/B"});
+  CHECK(plan.summary.managed_tags == 2);
+  CHECK(plan.summary.tags_removed == 2);
+}
+
 TEST_CASE("no changes project zero mutating calls; reads are still counted") {
   PlanFixture f;
   TagIndex t = f.Tag("G", "T");
