@@ -9,6 +9,7 @@
 //   locked by another process past the busy timeout: kTransient); nothing throws.
 // - Batch methods take vectors; pass 1,000-10,000 items per call to bound the time a write
 //   lock is held and the memory a batch needs.
+// - Free texts (reasons, messages) are cut to kMaxTextBytes on a UTF-8 boundary.
 // - Not thread-safe: one Ledger is used from one thread (the service's io thread).
 //   Several processes may open the same file (WAL: readers never block the writer).
 // - The caller supplies every time (`now`), so tests and replays control the clock.
@@ -30,6 +31,10 @@ namespace segsync {
 struct LedgerOptions {
   RetryPolicy retry;
   int busy_timeout_ms = 5000;
+  int64_t cache_kib = 65536;  // SQLite page cache per connection
+  // false: a missing ledger file is an error (kInvalidInput) instead of a new empty ledger;
+  // for commands that only read (`runs`, `report`).
+  bool create_if_missing = true;
   // Cap on the file size in pages of 4 KiB (0 = no cap). Exceeding it behaves like a full
   // disk; tests use it to simulate one.
   int64_t max_pages = 0;
@@ -122,6 +127,8 @@ class Ledger {
   // Sizes with entered/left per (run, segment), oldest run first; runs after `since_as_of`.
   Result<std::vector<SegmentSizeRow>> LoadSegmentSizes(int64_t since_as_of = 0);
   Result<std::vector<StatusTransitionRow>> LoadStatusTransitions(int64_t since_as_of = 0);
+  // Invitations sent per (run, segment), oldest run first; runs after `since_as_of`.
+  Result<std::vector<InvitationCountRow>> LoadInvitationCounts(int64_t since_as_of = 0);
 
   // --- Group chats and campaigns ----------------------------------------------------------
   Result<Done> RecordJoinWay(const JoinWayRecord& way);  // insert or update by config_id

@@ -129,6 +129,19 @@ Result<Ledger::Done> Ledger::RecordGroupMembers(const std::string& chat_id,
   });
 }
 
+Result<std::vector<InvitationCountRow>> Ledger::LoadInvitationCounts(int64_t since_as_of) {
+  return impl_->Guard("counting invitations", [&] {
+    auto& q = impl_->Stmt(
+        "SELECT v.run_id, r.as_of, v.segment_id, count(*) FROM invitation v "
+        "JOIN run r ON r.id = v.run_id WHERE r.as_of >= ?1 "
+        "GROUP BY v.run_id, v.segment_id ORDER BY v.run_id, v.segment_id");
+    q.bind(1, since_as_of);
+    std::vector<InvitationCountRow> out;
+    while (q.executeStep()) out.push_back({ColInt(q, 0), ColInt(q, 1), ColText(q, 2), ColInt(q, 3)});
+    return out;
+  });
+}
+
 Result<std::vector<GroupMemberRecord>> Ledger::LoadGroupMembers(const std::string& chat_id) {
   return impl_->Guard("reading group members", [&] {
     auto& q = impl_->Stmt(

@@ -77,6 +77,14 @@ inline void BindTextOrNull(SQLite::Statement& s, int i, const std::string& v) {
   }
 }
 
+// `text` cut to kMaxTextBytes on a UTF-8 character boundary, marked with "...".
+inline std::string ClipText(const std::string& text) {
+  if (text.size() <= kMaxTextBytes) return text;
+  size_t end = kMaxTextBytes - 3;
+  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
+  return text.substr(0, end) + "...";
+}
+
 std::string JoinComma(const std::vector<std::string>& items);
 std::vector<std::string> SplitComma(const std::string& text);
 

@@ -44,12 +44,18 @@ void AuditTag(Ledger::Impl& i, int64_t run_id, int64_t at, const IntentRow& r, b
   a.bind(5, r.tag_ref);
   a.bind(6, ok ? "ok" : "failed");
   a.bind(7, errcode);
-  BindTextOrNull(a, 8, reason);
+  BindTextOrNull(a, 8, ClipText(reason));
   a.exec();
 }
 
+// Whether the retry queue has any row: when it is empty (the usual case) confirmations
+// skip one delete per row.
+bool AnyRetry(Ledger::Impl& i) {
+  return i.db.execAndGet("SELECT EXISTS (SELECT 1 FROM retry)").getInt() != 0;
+}
+
 // Records the effect of a change WeCom has made.
-void ApplyOwnership(Ledger::Impl& i, const IntentRow& r, int64_t now) {
+void ApplyOwnership(Ledger::Impl& i, const IntentRow& r, int64_t now, bool clear_retry) {
   if (r.op == TagOp::kAdd) {
     auto& s = i.Stmt(
         "INSERT INTO owned_tag (relationship_id, tag_ref, applied_at, run_id) "
@@ -66,6 +72,7 @@ void ApplyOwnership(Ledger::Impl& i, const IntentRow& r, int64_t now) {
     s.bind(2, r.tag_ref);
     s.exec();
   }
+  if (!clear_retry) return;
   auto& d = i.Stmt("DELETE FROM retry WHERE relationship_id = ?1 AND tag_ref = ?2");
   d.bind(1, r.relationship_id);
   d.bind(2, r.tag_ref);
@@ -101,10 +108,11 @@ Result<std::vector<int64_t>> Ledger::RecordIntents(int64_t run_id,
 Result<Ledger::Done> Ledger::ConfirmIntents(const std::vector<int64_t>& intent_ids, int64_t now) {
   return impl_->Guard("confirming tag changes", [&] {
     SQLite::Transaction tx(impl_->db, SQLite::TransactionBehavior::IMMEDIATE);
+    bool any_retry = AnyRetry(*impl_);
     for (int64_t id : intent_ids) {
       auto row = TakeIntent(*impl_, id);
       if (!row) continue;  // settled already (a repeated confirmation is harmless)
-      ApplyOwnership(*impl_, *row, now);
+      ApplyOwnership(*impl_, *row, now, any_retry);
       AuditTag(*impl_, row->run_id, now, *row, true, 0, "");
     }
     tx.commit();
@@ -146,7 +154,7 @@ Result<Ledger::Done> Ledger::FailIntents(const std::vector<IntentFailure>& failu
       s.bind(5, first_failed);
       s.bind(6, now + delay);
       s.bind(7, f.errcode);
-      s.bind(8, f.reason);
+      s.bind(8, ClipText(f.reason));
       s.bind(9, permanent ? 1 : 0);
       s.exec();
       AuditTag(*impl_, row->run_id, now, *row, false, f.errcode, f.reason);
@@ -176,11 +184,12 @@ Result<Ledger::Done> Ledger::ReconcileIntents(int64_t run_id,
                                               int64_t now) {
   return impl_->Guard("reconciling pending intents", [&] {
     SQLite::Transaction tx(impl_->db, SQLite::TransactionBehavior::IMMEDIATE);
+    bool any_retry = AnyRetry(*impl_);
     for (const IntentObservation& o : seen) {
       auto row = TakeIntent(*impl_, o.intent_id);
       if (!row) continue;
       bool happened = (row->op == TagOp::kAdd) == o.tag_present;
-      if (happened) ApplyOwnership(*impl_, *row, now);
+      if (happened) ApplyOwnership(*impl_, *row, now, any_retry);
       AuditTag(*impl_, run_id, now, *row, happened, 0,
                happened ? "reconciled after an interrupted run: WeCom shows the change"
                         : "reconciled after an interrupted run: WeCom does not show the change");
@@ -263,10 +272,10 @@ Result<Ledger::Done> Ledger::RecordAudit(const std::vector<AuditEvent>& events) 
       a.bind(2, e.at);
       a.bind(3, e.actor);
       a.bind(4, e.action);
-      BindTextOrNull(a, 5, e.target);
+      BindTextOrNull(a, 5, ClipText(e.target));
       a.bind(6, e.ok ? "ok" : "failed");
       a.bind(7, e.errcode);
-      BindTextOrNull(a, 8, e.reason);
+      BindTextOrNull(a, 8, ClipText(e.reason));
       a.exec();
     }
     tx.commit();

@@ -44,7 +44,7 @@ void BindRun(SQLite::Statement& s, const RunRecord& r) {
                             r.added,    r.removed,       r.failed,  r.unchanged, r.api_calls};
   for (int i = 0; i < 10; ++i) s.bind(10 + i, counts[i]);
   BindTextOrNull(s, 20, r.plan_id);
-  BindTextOrNull(s, 21, r.message);
+  BindTextOrNull(s, 21, ClipText(r.message));
 }
 
 }  // namespace
@@ -167,7 +167,7 @@ Result<Ledger::Done> Ledger::RecordPlan(const PlanRecord& plan) {
       auto& r = impl_->Stmt("INSERT INTO plan_reason (plan_id, seq, reason) VALUES (?1, ?2, ?3)");
       r.bind(1, plan.plan_id);
       r.bind(2, static_cast<int64_t>(i));
-      r.bind(3, plan.reasons[i]);
+      r.bind(3, ClipText(plan.reasons[i]));
       r.exec();
     }
     tx.commit();

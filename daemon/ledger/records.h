@@ -14,6 +14,9 @@
 
 namespace segsync {
 
+// Longest reason or message the ledger stores; longer ones are cut (and end in "...").
+inline constexpr size_t kMaxTextBytes = 2000;
+
 enum class RunKind { kScheduled, kManual, kCallback, kDryRun };
 enum class RunOutcome { kRunning, kOk, kPartial, kBlocked, kFailed, kInterrupted };
 
@@ -202,6 +205,13 @@ struct StatusTransitionRow {
   int64_t as_of = 0;
   std::optional<std::string> from;  // nullopt: first seen
   std::optional<std::string> to;
+  int64_t count = 0;
+};
+
+struct InvitationCountRow {
+  int64_t run_id = 0;
+  int64_t as_of = 0;
+  std::string segment_id;
   int64_t count = 0;
 };
 

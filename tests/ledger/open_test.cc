@@ -119,6 +119,16 @@ TEST_CASE("files that cannot be a ledger give a clear error naming the path") {
     CHECK(r.error().message.find(path) != std::string::npos);
     CHECK(r.error().message.find("directory") != std::string::npos);
   }
+  SUBCASE("a reader does not create a missing ledger") {
+    std::string path = dir / "absent.db";
+    LedgerOptions reader;
+    reader.create_if_missing = false;
+    auto r = Ledger::Open(path, log, reader);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().code == ErrorCode::kInvalidInput);
+    CHECK(r.error().message.find(path) != std::string::npos);
+    CHECK_FALSE(std::filesystem::exists(path));
+  }
   SUBCASE("empty path") {
     auto r = Ledger::Open("", log);
     REQUIRE_FALSE(r.ok());

@@ -211,6 +211,23 @@ TEST_CASE("free-form audit events round trip") {
   CHECK(a[1].reason == "bad chat");
 }
 
+TEST_CASE("an over-long reason is cut on a character boundary, not stored whole") {
+  LedgerFixture f;
+  int64_t run = f.NewRun();
+  std::string reason;
+  while (reason.size() < 3 * kMaxTextBytes) reason += "失败x";  // 3-byte characters
+  Must(f.ledger->RecordAudit({{run, 10, "segsync", "invite", "t", false, 1, reason}}));
+  auto a = Must(f.ledger->LoadAudit(run));
+  REQUIRE(a.size() == 1);
+  CHECK(a[0].reason.size() <= kMaxTextBytes);
+  CHECK(a[0].reason.size() > kMaxTextBytes - 8);
+  CHECK(a[0].reason.substr(a[0].reason.size() - 3) == "...");
+  std::string body = a[0].reason.substr(0, a[0].reason.size() - 3);
+  CHECK(reason.compare(0, body.size(), body) == 0);
+  // The cut falls before a character's first byte, never inside a character.
+  CHECK((static_cast<unsigned char>(reason[body.size()]) & 0xC0) != 0x80);
+}
+
 TEST_CASE("join ways, invitations and group members round trip") {
   LedgerFixture f;
   int64_t run = f.NewRun();
@@ -225,6 +242,11 @@ TEST_CASE("join ways, invitations and group members round trip") {
   Must(f.ledger->RecordInvitations({{"wmC1", "staff001", "ready", "msg1", 1000, run},
                                     {"wmC1", "staff001", "ready", "msg2", 3000, run},
                                     {"wmC2", "staff002", "ready", "", 2000, 0}}));
+  auto counts = Must(f.ledger->LoadInvitationCounts());
+  REQUIRE(counts.size() == 1);  // the one without a run is not counted per run
+  CHECK(counts[0].run_id == run);
+  CHECK(counts[0].segment_id == "ready");
+  CHECK(counts[0].count == 2);
   auto inv = Must(f.ledger->LoadLastInvitations());
   REQUIRE(inv.size() == 2);
   CHECK(inv[0].external_userid == "wmC1");
