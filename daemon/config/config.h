@@ -130,6 +130,10 @@ Result<std::string> ReadSecret(const Config& config);
 // same permission check as the secret; trailing whitespace is trimmed.
 Result<std::string> ReadCredentialFile(const std::string& path);
 
+// The bearer token for an https:// export: crm.token_file (same permission check), else
+// the env variable named by crm.token_env. Empty when neither is configured.
+Result<std::string> ReadExportToken(const CrmConfig& crm);
+
 // "6h" -> 21600. Units s m h d; nullopt when malformed or not positive.
 std::optional<int64_t> ParseDuration(std::string_view text);
 

@@ -67,6 +67,17 @@ Result<std::string> ReadSecret(const Config& config) {
                "SEGSYNC_WECOM_SECRET, or a systemd credential named wecom-secret"};
 }
 
+Result<std::string> ReadExportToken(const CrmConfig& crm) {
+  if (!crm.token_file.empty()) return ReadCredentialFile(crm.token_file);
+  if (crm.token_env.empty()) return std::string();
+  const char* env = std::getenv(crm.token_env.c_str());
+  std::string token = env ? TrimSpace(env) : std::string();
+  if (token.empty())
+    return Error{ErrorCode::kFatal,
+                 fmt::format("crm.token_env names {}, but that variable is not set", crm.token_env)};
+  return token;
+}
+
 std::string FindConfigPath(const std::string& explicit_path,
                            const std::vector<std::string>& candidates) {
   if (!explicit_path.empty()) return explicit_path;

@@ -287,6 +287,26 @@ TEST_CASE("without a secret file: env, then $CREDENTIALS_DIRECTORY") {
 
 namespace segsync {
 
+TEST_CASE("the https export token: a private file, else the named env variable") {
+  testing::TempDir dir;
+  CrmConfig crm;
+  CHECK(*ReadExportToken(crm) == "");
+  crm.token_env = "SEGSYNC_TEST_CRM_TOKEN";
+  ::unsetenv("SEGSYNC_TEST_CRM_TOKEN");
+  auto unset = ReadExportToken(crm);
+  REQUIRE_FALSE(unset.ok());
+  CHECK(unset.error().message == "crm.token_env names SEGSYNC_TEST_CRM_TOKEN, but that variable is not set");
+  ::setenv("SEGSYNC_TEST_CRM_TOKEN", "tok-env", 1);
+  CHECK(*ReadExportToken(crm) == "tok-env");
+  crm.token_file = dir / "token";
+  testing::WriteFile(crm.token_file, "tok-file\n");
+  ::chmod(crm.token_file.c_str(), 0604);
+  CHECK_FALSE(ReadExportToken(crm).ok());
+  ::chmod(crm.token_file.c_str(), 0600);
+  CHECK(*ReadExportToken(crm) == "tok-file");
+  ::unsetenv("SEGSYNC_TEST_CRM_TOKEN");
+}
+
 TEST_CASE("the example config loads cleanly") {
   DiagSink sink;
   auto c = LoadConfig(std::string(SEGSYNC_SOURCE_DIR) + "/examples/segsync.yaml", sink);
