@@ -41,6 +41,11 @@ std::optional<LoadedSet> Daemon::Impl::Load(const char* what) {
     log.Error("loading failed: no time zone in the loaded settings");
     result.loaded.reset();
   }
+  if (result.loaded && !result.loaded->settings.schedule.NextAfter(NowSeconds(),
+                                                                   *result.loaded->settings.zone)) {
+    log.Error("loading failed: the schedule never fires");
+    result.loaded.reset();
+  }
   if (errors > 0 || !result.loaded) {
     log.Error(std::string(what) + " refused: configuration has errors",
               {{"errors", std::to_string(errors)}});

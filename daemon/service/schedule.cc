@@ -100,6 +100,7 @@ std::optional<SysSeconds> Schedule::NextAfter(SysSeconds after, const date::time
 
 std::optional<SysSeconds> Schedule::NextEvery(SysSeconds after, const date::time_zone& zone) const {
   const long long p = period_.count();
+  if (p <= 0) return std::nullopt;  // a default-constructed Schedule never fires
   switch (KindOf(period_)) {
     case EveryKind::kElapsed: {
       long long t = after.time_since_epoch().count();

@@ -201,7 +201,7 @@ TEST_CASE("daemon: sd_notify READY, STATUS with progress, WATCHDOG, STOPPING") {
   unsetenv("WATCHDOG_PID");
 }
 
-TEST_CASE("daemon: /healthz follows fatal runs; /metrics and / are served") {
+TEST_CASE("daemon: /healthz follows fatal runs, /metrics and / are served") {
   DaemonHarness h("1s");
   std::atomic<int> calls{0};
   h.body = [&](const RunRequest&, std::stop_token, ProgressSink&) {
@@ -230,7 +230,7 @@ TEST_CASE("daemon: /healthz follows fatal runs; /metrics and / are served") {
   CHECK(h.Join() == 0);
 }
 
-TEST_CASE("daemon: a bad first load exits 1; an unusable metrics address exits 4") {
+TEST_CASE("daemon: a bad first load exits 1 and an unusable metrics address exits 4") {
   {
     DaemonHarness h("1s");
     h.reload_fails = true;

@@ -112,7 +112,7 @@ TEST_CASE("http: oversized header and body are refused") {
   CHECK(StatusOf(e.ReadUntilClose(3000)) == 400);
 }
 
-TEST_CASE("http: a slow-loris client is dropped after the timeout; others are served") {
+TEST_CASE("http: a slow-loris client is dropped after the timeout while others are served") {
   HttpServerOptions options;
   options.request_timeout = 700ms;
   ServerFixture f(options);
