@@ -21,7 +21,8 @@ std::optional<Error> ForEachBatch(ExportReader& reader,
 // Same with `workers` consumer threads (the calling thread is worker 0; the others are
 // started here): consume(worker, seq, batch) runs concurrently on different batches, so it
 // must only write to per-worker state. `seq` numbers the batches 0, 1, 2... in file order,
-// for callers that need to put results or row errors back in order.
+// for callers that need to put results or row errors back in order. consume must not
+// throw (the helper threads could not be joined).
 std::optional<Error> ForEachBatchParallel(
     ExportReader& reader, int workers,
     const std::function<bool(int worker, int64_t seq, RecordBatch& batch)>& consume);
