@@ -13,6 +13,12 @@
 // - Not thread-safe: one Ledger is used from one thread (the service's io thread).
 //   Several processes may open the same file (WAL: readers never block the writer).
 // - The caller supplies every time (`now`), so tests and replays control the clock.
+//
+// Apply flow (service): ids = RecordIntents(run, batch) -> mark_tag calls -> ConfirmIntents
+// (accepted) / FailIntents (refused: retry queue). A crash in between leaves intents pending;
+// the next run calls LoadPendingIntents(), reads those relationships' tags from WeCom, and
+// ReconcileIntents() before planning. Planner inputs: LoadTags, LoadRelationships,
+// LoadOwnedTags (only these may be removed, spec §6), LoadRetries(kDue), LoadLastSnapshot.
 #pragma once
 
 #include <cstdint>

@@ -38,9 +38,10 @@ struct Ledger::Impl {
   // `sql` must be a string literal (its text is the cache key).
   SQLite::Statement& Stmt(std::string_view sql);
   void LoadTagCache();
-  // tag.id of a WeCom tag_id, or a LedgerAbort naming it.
-  int64_t TagRef(const std::string& tag_id) const;
-  const std::string& TagIdOf(int64_t ref) const;
+  // tag.id of a WeCom tag_id, or a LedgerAbort naming it. A miss reloads the cache once:
+  // another process (an operator's `segsync sync`) may have created the tag.
+  int64_t TagRef(const std::string& tag_id);
+  const std::string& TagIdOf(int64_t ref);
   void ChmodSidecars();
 
   Error SqlError(const SQLite::Exception& e, std::string_view what) const;

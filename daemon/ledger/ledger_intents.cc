@@ -202,6 +202,7 @@ Result<Ledger::Done> Ledger::ReconcileIntents(int64_t run_id,
 Result<OwnedTags> Ledger::LoadOwnedTags() {
   return impl_->Guard("loading owned tags", [&] {
     OwnedTags out;
+    impl_->LoadTagCache();  // another process may have created tags since we opened
     std::unordered_map<int64_t, uint32_t> index;  // tag.id -> index into out.tag_ids
     // Indices follow tag.id order, so each relationship's indices come out ascending too.
     std::vector<int64_t> refs;

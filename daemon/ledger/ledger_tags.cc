@@ -15,8 +15,12 @@ void Ledger::Impl::LoadTagCache() {
   }
 }
 
-int64_t Ledger::Impl::TagRef(const std::string& tag_id) const {
+int64_t Ledger::Impl::TagRef(const std::string& tag_id) {
   auto it = tag_refs.find(tag_id);
+  if (it == tag_refs.end()) {
+    LoadTagCache();
+    it = tag_refs.find(tag_id);
+  }
   if (it == tag_refs.end()) {
     throw LedgerAbort{{ErrorCode::kInvalidInput,
                        fmt::format("ledger {}: tag '{}' is not in segsync's tag library (segsync "
@@ -26,8 +30,12 @@ int64_t Ledger::Impl::TagRef(const std::string& tag_id) const {
   return it->second;
 }
 
-const std::string& Ledger::Impl::TagIdOf(int64_t ref) const {
+const std::string& Ledger::Impl::TagIdOf(int64_t ref) {
   auto it = tag_ids.find(ref);
+  if (it == tag_ids.end()) {
+    LoadTagCache();
+    it = tag_ids.find(ref);
+  }
   if (it == tag_ids.end()) {
     throw LedgerAbort{{ErrorCode::kCorrupt, fmt::format("ledger {}: unknown tag key {}", path, ref)}};
   }

@@ -212,3 +212,17 @@ TEST_CASE("owned tags load as a per-relationship table; a deleted tag is owned n
 }
 
 }  // namespace segsync
+
+namespace segsync {
+
+TEST_CASE("a tag created by another process on the same ledger is found, not refused") {
+  ApplyFixture f;
+  auto other = Must(Ledger::Open(f.path, f.log));  // e.g. an operator's `segsync sync`
+  Must(other->RecordTagCreated(f.run, f.Tag("etLate", "late", "后来"), kNow));
+  auto ids = Must(f.ledger->RecordIntents(f.run, {{f.rels[0], "etLate", TagOp::kAdd}}, kNow));
+  Must(f.ledger->ConfirmIntents(ids, kNow));
+  CHECK(f.Owned(f.rels[0]) == std::vector<std::string>{"etLate"});
+  CHECK(Must(other->LoadOwnedTags()).size() == 1);
+}
+
+}  // namespace segsync
