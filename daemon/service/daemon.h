@@ -86,7 +86,7 @@ struct RunRequest {
   const W& As() const { return *static_cast<const W*>(workspace.get()); }
 };
 
-struct RunOutcome {
+struct DaemonRunResult {
   int exit_code = 0;         // spec §1: 0 ok, 3 guard blocked, 4 fatal, 5 partial failure
   std::string summary;       // one line for the log, STATUS= and /healthz
   bool fatal = false;        // bad secret, no permission, IP not trusted: /healthz 503
@@ -96,7 +96,7 @@ struct RunOutcome {
 
 // Runs on the worker thread. Must watch `stop` and return soon after it is triggered.
 // Exceptions are caught and count as outcome "error".
-using RunFn = std::function<RunOutcome(const RunRequest&, std::stop_token stop, ProgressSink&)>;
+using RunFn = std::function<DaemonRunResult(const RunRequest&, std::stop_token stop, ProgressSink&)>;
 // nullopt: no successful run yet. Called once, on the daemon thread, at start.
 using LastSuccessFn = std::function<std::optional<SysSeconds>()>;
 // The HTML of GET / (the report module's dashboard). Called on the daemon thread: keep it quick.
@@ -142,6 +142,6 @@ class Daemon {
 };
 
 // The label of segsync_runs_total for an outcome: success partial blocked fatal interrupted error.
-std::string OutcomeLabel(const RunOutcome& outcome);
+std::string OutcomeLabel(const DaemonRunResult& outcome);
 
 }  // namespace segsync

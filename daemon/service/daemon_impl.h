@@ -43,7 +43,7 @@ struct Daemon::Impl {
   void OnTimer();
   void MaybeStartupRun();
   void StartRun(const std::string& kind, SysSeconds slot);
-  void OnRunDone(RunOutcome outcome, SysSeconds slot, std::chrono::system_clock::time_point start,
+  void OnRunDone(DaemonRunResult outcome, SysSeconds slot, std::chrono::system_clock::time_point start,
                  std::chrono::system_clock::time_point end);
   void UpdateStatus();
   void TickStatus();
@@ -81,7 +81,7 @@ struct Daemon::Impl {
   std::stop_source stop_source;
   std::shared_ptr<ProgressSink> progress = std::make_shared<ProgressSink>();
   std::shared_ptr<WorkerLink> link = std::make_shared<WorkerLink>();
-  std::optional<RunOutcome> last_outcome;
+  std::optional<DaemonRunResult> last_outcome;
   std::string last_status;
 
   std::atomic<bool> ready_flag{false};

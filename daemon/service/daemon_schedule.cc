@@ -22,7 +22,7 @@ std::string LocalTime(SysSeconds t, const date::time_zone* zone) {
 
 SysSeconds NowSeconds() { return std::chrono::floor<std::chrono::seconds>(Clock::now()); }
 
-std::string OutcomeLabel(const RunOutcome& o) {
+std::string OutcomeLabel(const DaemonRunResult& o) {
   if (o.interrupted) return "interrupted";
   if (o.fatal) return "fatal";
   switch (o.exit_code) {
@@ -102,11 +102,11 @@ void Daemon::Impl::StartRun(const std::string& kind, SysSeconds slot) {
   log.Info("run started", {{"run", std::to_string(run_sequence)}, {"kind", kind}});
   worker = std::thread([this, fn = run_fn, request = std::move(request), token = stop_source.get_token(),
                         progress = progress, link = link, start, slot] {
-    RunOutcome outcome;
+    DaemonRunResult outcome;
     try {
       outcome = fn(request, token, *progress);
     } catch (const std::exception& e) {
-      outcome = RunOutcome{-1, std::string("run failed with an exception: ") + e.what(), false,
+      outcome = DaemonRunResult{-1, std::string("run failed with an exception: ") + e.what(), false,
                            token.stop_requested()};
     }
     auto end = Clock::now();
@@ -122,7 +122,7 @@ void Daemon::Impl::StartRun(const std::string& kind, SysSeconds slot) {
   });
 }
 
-void Daemon::Impl::OnRunDone(RunOutcome outcome, SysSeconds slot, Clock::time_point start,
+void Daemon::Impl::OnRunDone(DaemonRunResult outcome, SysSeconds slot, Clock::time_point start,
                              Clock::time_point end) {
   if (worker.joinable()) worker.join();
   running = false;

@@ -44,8 +44,8 @@ class DaemonHarness {
   }
 
   // What each run does after being recorded; default: succeed at once.
-  std::function<RunOutcome(const RunRequest&, std::stop_token, ProgressSink&)> body =
-      [](const RunRequest&, std::stop_token, ProgressSink&) { return RunOutcome{0, "ok"}; };
+  std::function<DaemonRunResult(const RunRequest&, std::stop_token, ProgressSink&)> body =
+      [](const RunRequest&, std::stop_token, ProgressSink&) { return DaemonRunResult{0, "ok"}; };
   std::optional<SysSeconds> last_success = std::chrono::floor<std::chrono::seconds>(
       std::chrono::system_clock::now());
   std::atomic<int> version{1};

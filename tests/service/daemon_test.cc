@@ -49,7 +49,7 @@ TEST_CASE("daemon: an overrunning run causes counted skips, not a second run") {
     if (req.sequence == 1)
       for (int i = 0; i < 250 && !stop.stop_requested(); ++i) std::this_thread::sleep_for(10ms);
     --active;
-    return RunOutcome{0, "ok"};
+    return DaemonRunResult{0, "ok"};
   };
   h.Start();
   REQUIRE(h.WaitRuns(2, 6000));
@@ -73,7 +73,7 @@ TEST_CASE("daemon: SIGHUP reload keeps the running set on errors and applies a g
       while (!release && !stop.stop_requested()) std::this_thread::sleep_for(5ms);
       first_run_version_at_end = req.As<testing::TestWorkspace>().version;
     }
-    return RunOutcome{0, "ok"};
+    return DaemonRunResult{0, "ok"};
   };
   h.Start();
   REQUIRE(h.WaitRuns(1, 3000));
@@ -120,7 +120,7 @@ TEST_CASE("daemon: SIGTERM during a run stops it and exits well within 10 s") {
     while (!stop.stop_requested()) std::this_thread::sleep_for(5ms);
     saw_stop = true;
     std::this_thread::sleep_for(700ms);  // the in-flight call finishes
-    return RunOutcome{0, "interrupted after 10 calls", false, true};
+    return DaemonRunResult{0, "interrupted after 10 calls", false, true};
   };
   h.Start();
   REQUIRE(h.WaitRuns(1, 3000));
@@ -142,7 +142,7 @@ TEST_CASE("daemon: a run that ignores the stop is abandoned after the grace peri
   auto release = std::make_shared<std::atomic<bool>>(false);
   h.body = [release](const RunRequest&, std::stop_token, ProgressSink&) {
     while (!*release) std::this_thread::sleep_for(5ms);
-    return RunOutcome{0, "late"};
+    return DaemonRunResult{0, "late"};
   };
   h.Start();
   REQUIRE(h.WaitRuns(1, 3000));
@@ -188,7 +188,7 @@ TEST_CASE("daemon: sd_notify READY, STATUS with progress, WATCHDOG, STOPPING") {
     p.Phase("planning");
     p.Progress(12345, 80000);
     for (int i = 0; i < 40 && !stop.stop_requested(); ++i) std::this_thread::sleep_for(10ms);
-    return RunOutcome{0, "ok"};
+    return DaemonRunResult{0, "ok"};
   };
   h.Start();
   CHECK(notify.WaitForExact("READY=1"));
@@ -206,8 +206,8 @@ TEST_CASE("daemon: /healthz follows fatal runs, /metrics and / are served") {
   DaemonHarness h("1s");
   std::atomic<int> calls{0};
   h.body = [&](const RunRequest&, std::stop_token, ProgressSink&) {
-    return ++calls == 1 ? RunOutcome{4, "errcode 40001: invalid secret", true}
-                        : RunOutcome{0, "ok"};
+    return ++calls == 1 ? DaemonRunResult{4, "errcode 40001: invalid secret", true}
+                        : DaemonRunResult{0, "ok"};
   };
   h.Start();
   uint16_t port = h.daemon().metrics_port();
