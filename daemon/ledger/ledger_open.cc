@@ -108,7 +108,9 @@ SQLite::Statement& Ledger::Impl::Stmt(std::string_view sql) {
     auto stmt = std::make_unique<SQLite::Statement>(db, std::string(sql));
     it = statements.emplace(sql, std::move(stmt)).first;
   } else {
-    it->second->reset();
+    // tryReset: sqlite3_reset repeats the last step's error (a BUSY or FULL that was
+    // already reported); the statement is reusable either way.
+    it->second->tryReset();
     it->second->clearBindings();
   }
   return *it->second;

@@ -70,6 +70,15 @@ TEST_CASE("an intent on a tag segsync did not create is refused and nothing is r
   CHECK(Must(f.ledger->LoadPendingIntents()).empty());  // the whole batch rolled back
 }
 
+TEST_CASE("an intent on an unknown relationship is refused by the schema, not stored") {
+  ApplyFixture f;
+  auto r = f.ledger->RecordIntents(f.run, {{f.rels[0], "etA", TagOp::kAdd}, {987654, "etA", TagOp::kAdd}}, kNow);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().code == ErrorCode::kInvalidInput);
+  CHECK(r.error().message.find(f.path) != std::string::npos);
+  CHECK(Must(f.ledger->LoadPendingIntents()).empty());
+}
+
 TEST_CASE("failures back off exponentially and become permanent after max attempts") {
   LedgerOptions o;
   o.retry = {60, 200, 4};

@@ -136,6 +136,22 @@ TEST_CASE("files that cannot be a ledger give a clear error naming the path") {
   }
 }
 
+TEST_CASE("a ledger locked by another writer gives a retryable error after the busy timeout") {
+  LedgerOptions quick;
+  quick.busy_timeout_ms = 50;
+  LedgerFixture f(quick);
+  SQLite::Database other(f.path, SQLite::OPEN_READWRITE);
+  other.exec("BEGIN IMMEDIATE");
+  RunRecord r;
+  auto res = f.ledger->StartRun(r);
+  REQUIRE_FALSE(res.ok());
+  CHECK(res.error().code == ErrorCode::kTransient);
+  CHECK(res.error().message.find(f.path) != std::string::npos);
+  CHECK(res.error().message.find("locked") != std::string::npos);
+  other.exec("ROLLBACK");
+  CHECK(f.ledger->StartRun(r).ok());
+}
+
 TEST_CASE("a full disk gives a clear error, rolls back the batch, and leaves the ledger intact") {
   LedgerFixture f;
   f.ledger.reset();
