@@ -198,7 +198,7 @@ TEST_CASE("a pending remove that WeCom still shows keeps the tag owned") {
   CHECK(f.Owned(f.rels[0]) == std::vector<std::string>{"etA"});
 }
 
-TEST_CASE("owned tags load as a per-relationship table; a deleted tag is owned nowhere") {
+TEST_CASE("owned tags load as a per-relationship table, and a deleted tag is owned nowhere") {
   ApplyFixture f;
   Must(f.ledger->ConfirmIntents(Must(f.ledger->RecordIntents(f.run,
                                                              {{f.rels[2], "etB", TagOp::kAdd},

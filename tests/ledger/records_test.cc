@@ -66,7 +66,7 @@ TEST_CASE("finishing an unknown run is an error, not a silent no-op") {
   CHECK(res.error().code == ErrorCode::kInvalidInput);
 }
 
-TEST_CASE("runs list newest first; interrupted and last applied runs") {
+TEST_CASE("runs list newest first, with interrupted and last applied runs") {
   LedgerFixture f;
   struct Case {
     RunKind kind;
