@@ -1,14 +1,82 @@
+// `segsync runs`: the run history from the ledger.
 #include <cstdio>
+#include <iostream>
+
+#include <boost/json.hpp>
+#include <date/date.h>
+#include <date/tz.h>
+#include <fmt/format.h>
 
 #include "base/error.h"
-#include "cli/commands.h"
+#include "cli/common.h"
+#include "ledger/ledger.h"
+#include "plan/guard.h"
 
 namespace segsync::cli {
 
-// Placeholder until the module behind this command is wired in.
-int RunRuns(const CommandOptions&) {
-  std::fprintf(stderr, "segsync: 'runs' is not available in this build yet\n");
-  return static_cast<int>(ExitCode::kUsage);
+namespace {
+
+std::string LocalTime(int64_t t, const date::time_zone* tz) {
+  if (t == 0) return "-";
+  date::sys_seconds s{std::chrono::seconds{t}};
+  return date::format("%F %T", date::make_zoned(tz, s));
+}
+
+}  // namespace
+
+int RunRuns(const CommandOptions& o) {
+  auto ws = LoadWorkspaceOrReport(o);
+  if (!ws) return static_cast<int>(ExitCode::kValidationFailed);
+  Logger log = MakeLogger(o);
+  auto ledger = Ledger::Open(ws->config.ledger_path, log);
+  if (!ledger) {
+    std::fprintf(stderr, "segsync: %s\n", ledger.error().message.c_str());
+    return static_cast<int>(ExitCode::kFatal);
+  }
+  auto runs = (*ledger)->LastRuns(o.last);
+  if (!runs) {
+    std::fprintf(stderr, "segsync: %s\n", runs.error().message.c_str());
+    return static_cast<int>(ExitCode::kFatal);
+  }
+  if (o.format == "json") {
+    boost::json::array arr;
+    for (const auto& r : *runs) {
+      arr.push_back(boost::json::object{
+          {"id", r.id}, {"kind", RunKindName(r.kind)}, {"outcome", RunOutcomeName(r.outcome)},
+          {"as_of", r.as_of}, {"started_at", r.started_at}, {"ended_at", r.ended_at},
+          {"export_file", r.export_file}, {"export_rows", r.export_rows}, {"export_hash", r.export_hash},
+          {"profiles", r.profiles}, {"rows_rejected", r.rows_rejected}, {"matched", r.matched},
+          {"unmatched", r.unmatched}, {"relations", r.relations}, {"added", r.added},
+          {"removed", r.removed}, {"failed", r.failed}, {"unchanged", r.unchanged},
+          {"api_calls", r.api_calls}, {"plan_id", r.plan_id}, {"message", r.message}});
+    }
+    std::cout << boost::json::serialize(boost::json::object{{"runs", std::move(arr)}}) << "\n";
+    return 0;
+  }
+  const date::time_zone* tz = ws->config.tz;
+  std::cout << fmt::format("{:>5}  {:<9} {:<11} {:<19} {:>9} {:>9} {:>8} {:>8} {:>7} {:>9}\n", "RUN",
+                           "KIND", "OUTCOME", "STARTED", "PROFILES", "MATCHED", "ADDED", "REMOVED",
+                           "FAILED", "API CALLS");
+  for (const auto& r : *runs) {
+    std::cout << fmt::format("{:>5}  {:<9} {:<11} {:<19} {:>9} {:>9} {:>8} {:>8} {:>7} {:>9}\n", r.id,
+                             RunKindName(r.kind), RunOutcomeName(r.outcome), LocalTime(r.started_at, tz),
+                             FormatCount(r.profiles), FormatCount(r.matched), FormatCount(r.added),
+                             FormatCount(r.removed), FormatCount(r.failed), FormatCount(r.api_calls));
+    if (!r.message.empty() && r.outcome != RunOutcome::kOk)
+      std::cout << "       " << r.message << "\n";
+  }
+  auto failed = (*ledger)->LoadRetries(RetryFilter::kAll, 0);
+  if (failed && !failed->empty()) {
+    std::cout << fmt::format("\n{} tag changes are waiting in the retry queue or failed for good:\n", failed->size());
+    size_t shown = 0;
+    for (const auto& f : *failed) {
+      if (shown++ == 10) break;
+      std::cout << fmt::format("  {}/{} {} {}: {} ({} attempts{})\n", f.userid, f.external_userid,
+                               TagOpName(f.op), f.tag_id, f.last_reason, f.attempts,
+                               f.permanent ? ", permanent" : "");
+    }
+  }
+  return 0;
 }
 
 }  // namespace segsync::cli

@@ -1,0 +1,50 @@
+// Pieces of RunSync (sync.h), split by stage. Internal to the service module.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "ledger/ledger.h"
+#include "plan/plan.h"
+#include "wecom/types.h"
+#include "workspace/evaluate.h"
+#include "workspace/workspace.h"
+
+namespace segsync {
+
+// export -> profiles -> segments, as planner input.
+struct CollectedProfiles {
+  ExportEvaluation eval;
+  TagCatalog catalog;                    // every tag the rules can give, ids not yet known
+  std::vector<std::string> tag_segment;  // TagIndex -> segment id (rules' tags only)
+  size_t rule_tags = 0;                  // catalog indexes below this come from the rules
+  std::vector<PlanProfile> profiles;     // export order
+  Snapshot snapshot;                     // memberships for the KPI history
+  std::vector<std::pair<SegmentKey, int64_t>> sizes;
+};
+
+// Evaluates the export. Errors: the export cannot be read. A lost column is not an error
+// (eval.lost_columns; the guard blocks).
+Result<CollectedProfiles> CollectProfiles(const Workspace& ws, const EvaluateOptions& options,
+                                          DiagSink& sink);
+
+// What WeCom shows, read once per run.
+struct Observed {
+  std::vector<std::string> members;
+  std::vector<wecom::Relationship> relationships;
+  std::vector<wecom::TagGroup> library;
+};
+
+// Key of a relationship in maps: userid + '\x1f' + external_userid.
+inline std::string RelKey(const std::string& userid, const std::string& external_userid) {
+  std::string k;
+  k.reserve(userid.size() + external_userid.size() + 1);
+  k += userid;
+  k += '\x1f';
+  k += external_userid;
+  return k;
+}
+
+}  // namespace segsync
