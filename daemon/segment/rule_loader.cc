@@ -148,7 +148,7 @@ void Loader::Warning(const SourcePos& pos, std::string message, std::string hint
 void Loader::CheckKeys(const YAML::Node& n, const std::vector<std::string>& allowed,
                        std::string_view where) {
   for (auto it = n.begin(); it != n.end(); ++it) {
-    const YAML::Node& key = it->first;
+    YAML::Node key = it->first;  // a copy: the iterator's pair is a temporary
     std::string k = key.IsScalar() ? key.Scalar() : std::string("?");
     if (std::find(allowed.begin(), allowed.end(), k) == allowed.end())
       Error(Pos(key), fmt::format("unknown key '{}' in {}", k, where), DidYouMean(k, allowed));

@@ -142,7 +142,7 @@ int Loader::ParseWhen(const YAML::Node& n, int depth) {
   node.pos = Pos(it->first);
   if (key == "all" || key == "any") {
     node.kind = key == "all" ? CondNode::Kind::kAll : CondNode::Kind::kAny;
-    const YAML::Node& list = it->second;
+    YAML::Node list = it->second;  // a copy: the iterator's pair is a temporary
     if (!list.IsSequence() || list.size() == 0) {
       Error(Pos(list), fmt::format("'{}:' needs a non-empty list of conditions", key));
       return -1;
