@@ -199,6 +199,10 @@ bool Evaluator::Node(int index, int depth) {
                              ? &profile_->values[p.field] : nullptr;
         e.missing = !v || IsMissing(*v);
         e.actual = v ? FormatValue(*v) : "missing";
+        // A date-time is shown in UTC; dates are compared with its local date, so show that too.
+        int32_t day;
+        if (v && std::holds_alternative<DateTime>(*v) && DayOf(*v, &day))
+          e.actual += ", local date " + FormatDate(Date{day});
       }
     }
   }

@@ -97,6 +97,20 @@ TEST_CASE("explain one segment; exclusivity and tag_from tags are spelled out") 
         "unknown segment 'misisng_per'; did you mean 'missing_per'?\n");
 }
 
+TEST_CASE("explain shows a date-time's local date, which is what date conditions compare") {
+  DiagSink sink;
+  RuleSet rs = testing::LoadText(
+      "tag_groups:\n  - name: G\n    segments:\n      - {id: new, tag: N, when: registered_at within last 0 days}\n",
+      sink);
+  REQUIRE(sink.ok());
+  Profile p = MakeProfile(rs.schema, {{"id", "C1"}, {"registered_at", "2027-01-16T00:10:00+08:00"}});
+  CHECK(ExplainText(rs, p, ShanghaiContext("2027-01-16 00:30"), nullptr, "new") ==
+        "profile C1 as of 2027-01-16\n"
+        "new (G/N): in\n"
+        "  registered_at within last 0 days: true (registered_at is 2027-01-15T16:10:00Z, local date "
+        "2027-01-16)\n");
+}
+
 TEST_CASE("the examples runner reports each failure with its deciding condition") {
   RuleSet rs = Journey();
   ExamplesReport report = RunExamples(rs, ShanghaiContext("2027-01-15 10:00"));
