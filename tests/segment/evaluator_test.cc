@@ -90,7 +90,7 @@ TEST_CASE("comparisons, lists and text operators") {
   }
 }
 
-TEST_CASE("a predicate on a missing field is false; only `is empty` is true") {
+TEST_CASE("a predicate on a missing field is false, only `is empty` is true") {
   EvalContext ctx = ShanghaiContext("2027-01-15 10:00");
   const char* preds[] = {"city = x", "city != x", "city < x", "city in [x]", "city not in [x]",
                          "city contains x", "city starts with x", "city ends with x",
@@ -212,7 +212,7 @@ TEST_CASE("in segment follows membership after exclusivity, across groups") {
         std::vector<std::string>{"Stage/R"});
 }
 
-TEST_CASE("tag_from: one tag per distinct value, limited to values; the first only when exclusive") {
+TEST_CASE("tag_from: one tag per distinct value, limited to values, the first only when exclusive") {
   DiagSink sink;
   RuleSet rs = testing::LoadText(
       "tag_groups:\n"

@@ -80,7 +80,7 @@ TEST_CASE("explain shows each condition with the actual value, indented, and in/
         "tags: 会籍阶段/缺实践经验\n");
 }
 
-TEST_CASE("explain one segment; exclusivity and tag_from tags are spelled out") {
+TEST_CASE("explain one segment, exclusivity and tag_from tags are spelled out") {
   RuleSet rs = Journey();
   Profile p = MakeProfile(rs.schema, {{"id", "C1000008"}, {"status", "Affiliate"}, {"exams_passed", "13"},
                                       {"per_months", "40"}, {"ethics_done", "Y"}, {"city", "Shanghai"}});

@@ -241,7 +241,7 @@ TEST_CASE("structural errors in segments, when trees, group chats and examples")
   }
 }
 
-TEST_CASE("campaigns: unknown segments and touches outside the period are errors; gaps warn") {
+TEST_CASE("campaigns: unknown segments and touches outside the period are errors, gaps warn") {
   std::string rules =
       "tag_groups:\n"
       "  - name: G\n"
@@ -309,7 +309,7 @@ TEST_CASE("a valid file loads into groups, segments, examples and a group chat")
   CHECK(rs.GroupTag(1, "Shanghai") == "城市/Shanghai");
 }
 
-TEST_CASE("ExpandRulePath: a directory gives its *.yaml files sorted; a missing path is an error") {
+TEST_CASE("ExpandRulePath: a directory gives its *.yaml files sorted, a missing path is an error") {
   testing::TempDir dir;
   testing::WriteFile(dir / "20-b.yaml", "");
   testing::WriteFile(dir / "10-a.yml", "");
