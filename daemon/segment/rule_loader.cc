@@ -147,11 +147,16 @@ void Loader::Warning(const SourcePos& pos, std::string message, std::string hint
 
 void Loader::CheckKeys(const YAML::Node& n, const std::vector<std::string>& allowed,
                        std::string_view where) {
+  std::vector<std::string> seen;
   for (auto it = n.begin(); it != n.end(); ++it) {
     YAML::Node key = it->first;  // a copy: the iterator's pair is a temporary
     std::string k = key.IsScalar() ? key.Scalar() : std::string("?");
     if (std::find(allowed.begin(), allowed.end(), k) == allowed.end())
       Error(Pos(key), fmt::format("unknown key '{}' in {}", k, where), DidYouMean(k, allowed));
+    else if (std::find(seen.begin(), seen.end(), k) != seen.end())
+      // yaml-cpp keeps the first of two equal keys: the second would be silently ignored.
+      Error(Pos(key), fmt::format("duplicate key '{}' in {}", k, where));
+    seen.push_back(std::move(k));
   }
 }
 

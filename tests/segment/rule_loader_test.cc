@@ -190,6 +190,10 @@ TEST_CASE("an unknown key gets a did-you-mean hint") {
         "r.yaml:4:13: error: segment 'a' needs 'when:'\n"
         "          - id: a\n"
         "                ^\n");
+  CHECK(Errors(OneSegment("        when: city = x\n        when: city = y")) ==
+        "r.yaml:7:9: error: duplicate key 'when' in segment\n"
+        "            when: city = y\n"
+        "            ^\n");
   DiagSink sink;
   LoadText("tag_group:\n  - name: G\n", sink);
   REQUIRE(sink.diagnostics().size() == 1);
