@@ -191,7 +191,7 @@ TEST_CASE("config errors carry FILE:LINE:COL and a hint") {
   }
 }
 
-TEST_CASE("validate sees every problem of the file, not only the first") {
+TEST_CASE("validate sees every problem of the file - not only the first") {
   DiagSink sink;
   auto c = ParseConfig("s.yaml", std::string(kMinimal) + "  tag_limit: x\ntimezone: Mars/Base\nleger: l\n", sink);
   CHECK_FALSE(c.has_value());
@@ -234,7 +234,7 @@ TEST_CASE("LoadConfig reads a file and reports a missing one") {
   CHECK(missing.FormatAll() == dir / "nope.yaml: error: cannot read file (does it exist?)\n");
 }
 
-TEST_CASE("the config is found: explicit, then ./segsync.yaml, then /etc") {
+TEST_CASE("the config is found: explicit - then ./segsync.yaml - then /etc") {
   testing::TempDir dir;
   std::vector<std::string> candidates{dir / "segsync.yaml", dir / "etc.yaml"};
   CHECK(FindConfigPath("given.yaml", candidates) == "given.yaml");
@@ -245,7 +245,7 @@ TEST_CASE("the config is found: explicit, then ./segsync.yaml, then /etc") {
   CHECK(FindConfigPath("", candidates) == dir / "segsync.yaml");
 }
 
-TEST_CASE("the secret comes from a private file, never a readable one") {
+TEST_CASE("the secret comes from a private file - never a readable one") {
   testing::TempDir dir;
   Config c;
   c.wecom.secret_file = dir / "secret";
@@ -266,7 +266,7 @@ TEST_CASE("the secret comes from a private file, never a readable one") {
   CHECK(*ok == "s3cr3t-value");
 }
 
-TEST_CASE("without a secret file: env, then $CREDENTIALS_DIRECTORY") {
+TEST_CASE("without a secret file: env - then CREDENTIALS_DIRECTORY") {
   testing::TempDir dir;
   Config c;
   ::unsetenv("SEGSYNC_WECOM_SECRET");
@@ -287,7 +287,7 @@ TEST_CASE("without a secret file: env, then $CREDENTIALS_DIRECTORY") {
 
 namespace segsync {
 
-TEST_CASE("the https export token: a private file, else the named env variable") {
+TEST_CASE("the https export token: a private file - else the named env variable") {
   testing::TempDir dir;
   CrmConfig crm;
   CHECK(*ReadExportToken(crm) == "");

@@ -62,7 +62,7 @@ using Cells = std::vector<std::string>;
 }  // namespace
 
 // Every CSV test runs with tiny chunks too, so records straddle chunk boundaries.
-TEST_CASE("CSV: quoted commas, doubled quotes, newlines, BOM and CRLF") {
+TEST_CASE("CSV: quoted commas - doubled quotes - newlines - BOM and CRLF") {
   std::string text =
       "\xEF\xBB\xBFid,name,note\r\n"
       "1,\"Zhang, San\",\"said \"\"hi\"\"\"\r\n"
@@ -86,7 +86,7 @@ TEST_CASE("CSV: quoted commas, doubled quotes, newlines, BOM and CRLF") {
   }
 }
 
-TEST_CASE("CSV: a last row without a newline, LF endings and blank lines") {
+TEST_CASE("CSV: a last row without a newline - LF endings and blank lines") {
   auto r = ReadText("a,b\n1,2\n\n3,4", "x.csv", 3);
   CHECK(r.errors == "");
   REQUIRE(r.rows.size() == 2);
@@ -94,7 +94,7 @@ TEST_CASE("CSV: a last row without a newline, LF endings and blank lines") {
   CHECK(r.rows[1].second == Cells{"3", "4"});
 }
 
-TEST_CASE("CSV: bad rows are reported with their line and left out; reading goes on") {
+TEST_CASE("CSV: bad rows are reported with their line and left out - reading goes on") {
   std::string text =
       "id,name,city\n"
       "1,a,x\n"
@@ -164,7 +164,7 @@ TEST_CASE("fatal export problems stop before any row") {
   }
 }
 
-TEST_CASE("a row error carries its source line, so a large export is never reread") {
+TEST_CASE("a row error carries its source line - so a large export is never reread") {
   testing::TempDir dir;
   testing::WriteFile(dir / "s.csv", "a,b\n1,\"a\"b\n\"x\ny\",\"z\"w\n");
   ReaderOptions opt;
@@ -193,7 +193,7 @@ TEST_CASE("a header-only export is a valid empty export") {
   CHECK(r.stats.rows == 0);
 }
 
-TEST_CASE("JSON Lines: strings, numbers, booleans, null, arrays; keys in any order") {
+TEST_CASE("JSON Lines: strings - numbers - booleans - null - arrays - keys in any order") {
   std::string text =
       "{\"id\":\"C1\",\"n\":13,\"ok\":true,\"tags\":[\"a\",\"b c\"],\"x\":null}\n"
       "\n"
@@ -249,7 +249,7 @@ TEST_CASE("Hash64 is XXH64 and does not depend on how the bytes are split") {
   CHECK(HashHex(0xabc) == "0000000000000abc");
 }
 
-TEST_CASE("a glob picks the newest file; a missing file or https is an error") {
+TEST_CASE("a glob picks the newest file - a missing file or https is an error") {
   testing::TempDir dir;
   testing::WriteFile(dir / "export-1.csv", "a\n");
   testing::WriteFile(dir / "export-2.csv", "a\n");
@@ -305,7 +305,7 @@ TEST_CASE("ForEachBatch hands every batch over in order from a second thread") {
 
 namespace segsync {
 
-TEST_CASE("ForEachBatchParallel: every batch once, numbered in file order, per-worker state") {
+TEST_CASE("ForEachBatchParallel: every batch once - numbered in file order - per-worker state") {
   testing::TempDir dir;
   std::string text = "id\n";
   for (int i = 0; i < 20000; ++i) text += std::to_string(i) + "\n";

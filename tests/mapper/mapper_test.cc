@@ -39,7 +39,7 @@ const date::time_zone* Shanghai() { return date::locate_zone("Asia/Shanghai"); }
 
 }  // namespace
 
-TEST_CASE("the example mapping loads: id first, then the fields in file order") {
+TEST_CASE("the example mapping loads: id first - then the fields in file order") {
   DiagSink sink;
   auto m = LoadMapping(std::string(SEGSYNC_SOURCE_DIR) + "/mapping/affiliates.yaml", sink);
   INFO(sink.FormatAll());
@@ -63,7 +63,7 @@ TEST_CASE("the example mapping loads: id first, then the fields in file order") 
   CHECK(m->identity[2].pos.line == 23);
 }
 
-TEST_CASE("mapping diagnostics: position, message and hint") {
+TEST_CASE("mapping diagnostics: position - message and hint") {
   struct Case {
     std::string text, expected;
   };
@@ -106,7 +106,7 @@ TEST_CASE("mapping diagnostics: position, message and hint") {
   }
 }
 
-TEST_CASE("binding reports every missing column at once, before any row") {
+TEST_CASE("binding reports every missing column at once - before any row") {
   DiagSink sink;
   auto m = ParseMapping("m.yaml", kMapping, sink);
   REQUIRE(m);
@@ -151,7 +151,7 @@ Mapped MapFile(const std::string& text, const std::string& name) {
 
 }  // namespace
 
-TEST_CASE("rows become typed profiles with identities; bad cells are row errors") {
+TEST_CASE("rows become typed profiles with identities - bad cells are row errors") {
   std::string text =
       "ContactID,Status,ExamsPassed,EthicsModule,PaidUntil,RegisteredAt,Interests,WeChatUnionId,Mobile\n"
       "C1000001,Affiliate,13,Y,2027-06-30,2026-12-01 23:30:00,tax; audit ;,oUC1000001,138 0000 0001\n"
@@ -204,7 +204,7 @@ TEST_CASE("reader and mapper row errors come out in line order") {
   CHECK(r.errors[2].pos.line == 4);
 }
 
-TEST_CASE("JSON Lines: arrays fill list fields; an array elsewhere is a row error") {
+TEST_CASE("JSON Lines: arrays fill list fields - an array elsewhere is a row error") {
   std::string text =
       "{\"ContactID\":\"C1\",\"Status\":\"Member\",\"ExamsPassed\":7,\"EthicsModule\":\"Y\",\"PaidUntil\":null,"
       "\"RegisteredAt\":\"2026-12-01T23:30:00+08:00\",\"Interests\":[\"tax\",\"esg\"],\"WeChatUnionId\":null,\"Mobile\":13800000001}\n"
