@@ -82,7 +82,6 @@ class Evaluator {
   const EvalContext& context() const { return ctx_; }
 
  private:
-  friend class ValueCounter;
   static constexpr uint8_t kUnknown = 0, kFalse = 1, kTrue = 2;
 
   bool Member(int seg);
