@@ -150,3 +150,30 @@ TEST_CASE("get_corp_tag_list: group_id wins over tag_id; tag_id returns only tho
 }
 
 }  // namespace segsync::fake::testing
+
+namespace segsync::fake::testing {
+
+TEST_CASE("a tag deleted in the console leaves every customer and can no longer be marked") {
+  FakeServer s;
+  s.Admin("add_relationship", {{"userid", "rocky"}, {"external_userid", "wmA"}, {"unionid", "oA"}, {"state", "C1"},
+                               {"remark_mobiles", json::array{"138 0000 0001"}}, {"createtime", 1700000000}});
+  auto console = s.Admin("console/add_tag", {{"group_name", "会籍阶段"}, {"tag", "待转会员"}});
+  std::string tag(console["tag_id"].as_string());
+  // The app may apply a console tag (it just cannot edit or delete it).
+  REQUIRE(Errcode(s.Api("mark_tag", {{"userid", "rocky"}, {"external_userid", "wmA"}, {"add_tag", json::array{tag}}})) == 0);
+  auto row = s.Api("batch/get_by_user", {{"userid_list", json::array{"rocky"}}})["external_contact_list"].as_array()[0];
+  CHECK(row.at("follow_info").at("tag_id").as_array() == json::array{json::value(tag)});
+  CHECK(row.at("follow_info").at("state") == "C1");
+  CHECK(row.at("follow_info").at("remark_mobiles").as_array()[0] == "138 0000 0001");
+  CHECK(row.at("external_contact").at("unionid") == "oA");
+
+  s.Admin("console/delete_tag", {{"tag_id", tag}});
+  row = s.Api("batch/get_by_user", {{"userid_list", json::array{"rocky"}}})["external_contact_list"].as_array()[0];
+  CHECK(row.at("follow_info").at("tag_id").as_array().empty());
+  CHECK(Errcode(s.Api("mark_tag", {{"userid", "rocky"}, {"external_userid", "wmA"}, {"add_tag", json::array{tag}}})) == 40068);
+  auto groups = s.Api("get_corp_tag_list", {{"tag_id", json::array{tag}}})["tag_group"].as_array();
+  REQUIRE(groups.size() == 1);
+  CHECK(groups[0].at("tag").as_array()[0].at("deleted") == true);
+}
+
+}  // namespace segsync::fake::testing
