@@ -1,14 +1,98 @@
+// `segsync daemon`: the sync on the configured schedule until SIGTERM; SIGHUP reloads.
+// The Daemon (service/daemon.h) owns scheduling, signals, systemd and /metrics; this file
+// plugs in what a reload and a run are, and feeds the run's figures to the metrics.
 #include <cstdio>
+#include <cstdlib>
+
+#include <fmt/format.h>
 
 #include "base/error.h"
-#include "cli/commands.h"
+#include "cli/common.h"
+#include "config/config.h"
+#include "ledger/ledger.h"
+#include "service/daemon.h"
+#include "service/sync.h"
 
 namespace segsync::cli {
 
-// Placeholder until the module behind this command is wired in.
-int RunDaemon(const CommandOptions&) {
-  std::fprintf(stderr, "segsync: 'daemon' is not available in this build yet\n");
-  return static_cast<int>(ExitCode::kUsage);
+namespace {
+
+ReloadResult Reload(const std::string& config_path) {
+  ReloadResult r;
+  DiagSink sink;
+  auto ws = LoadWorkspace(config_path, sink);
+  if (ws) {
+    const ScheduleConfig& sc = ws->config.schedule;
+    auto schedule = Schedule::FromConfig(sc.every, sc.every_pos, sc.cron, sc.cron_pos, sink);
+    if (schedule) {
+      DaemonSettings settings{*schedule, ws->config.tz, ws->config.metrics.listen};
+      r.loaded = LoadedSet{ws, settings};
+    }
+  }
+  r.diagnostics = sink.diagnostics();
+  return r;
+}
+
+void FeedMetrics(DaemonMetrics& m, const SyncResult& r) {
+  m.segment_size.Clear();
+  for (const auto& [key, size] : r.segment_sizes)
+    m.segment_size.Set({key.segment_id, key.tag}, static_cast<double>(size));
+  if (r.plan) {
+    m.relations.Set({"matched"}, static_cast<double>(r.plan->summary.relations));
+    m.relations.Set({"unmatched"}, static_cast<double>(r.plan->summary.relations_unmatched));
+    if (r.plan->summary.blocked) m.guard_blocks.Inc();
+  }
+  m.tags_changed.Inc({"added"}, static_cast<double>(r.added));
+  m.tags_changed.Inc({"removed"}, static_cast<double>(r.removed));
+  for (const auto& [reason, n] : r.failures_by_reason) m.tag_failures.Inc({reason}, static_cast<double>(n));
+  for (const auto& [endpoint, st] : r.api.endpoints) {
+    uint64_t errors = 0;
+    for (const auto& [code, n] : st.errcodes) {
+      m.api_calls.Inc({endpoint, std::to_string(code)}, static_cast<double>(n));
+      errors += n;
+    }
+    // Calls without an errcode (transport failures) are labelled "none".
+    if (st.calls > errors) m.api_calls.Inc({endpoint, "none"}, static_cast<double>(st.calls - errors));
+  }
+  m.retry_queue_depth.Set(static_cast<double>(r.retry_queue_depth));
+}
+
+}  // namespace
+
+int RunDaemon(const CommandOptions& o) {
+  std::string config_path = FindConfigPath(o.config_path);
+  Logger log = MakeLogger(o);
+
+  auto run = [&log](const RunRequest& req, std::stop_token stop, ProgressSink& progress) {
+    const Workspace& ws = req.As<Workspace>();
+    SyncOptions so;
+    so.kind = RunKind::kScheduled;
+    so.stop = stop;
+    so.progress = &progress;
+    SyncResult r = RunSync(ws, so, log);
+    if (req.metrics) FeedMetrics(*req.metrics, r);
+    DaemonRunResult out;
+    out.exit_code = static_cast<int>(r.exit_code);
+    out.summary = r.run_id ? fmt::format("run {} {}", r.run_id, r.summary) : r.summary;
+    out.fatal = r.fatal;
+    out.interrupted = r.outcome == RunOutcome::kInterrupted;
+    return out;
+  };
+  auto last_success = [&]() -> std::optional<SysSeconds> {
+    DiagSink sink;
+    auto cfg = LoadConfig(config_path, sink);
+    if (!cfg) return std::nullopt;
+    auto ledger = Ledger::Open(cfg->ledger_path, log);
+    if (!ledger) return std::nullopt;
+    auto last = (*ledger)->LastAppliedRun();
+    if (!last || !*last || (*last)->outcome != RunOutcome::kOk) return std::nullopt;
+    return SysSeconds{std::chrono::seconds{(*last)->ended_at}};
+  };
+  Daemon daemon(run, [config_path] { return Reload(config_path); }, last_success, log);
+  int rc = daemon.Run();
+  // A run that did not stop within the grace period is abandoned: end the process now.
+  if (daemon.worker_abandoned()) std::_Exit(rc);
+  return rc;
 }
 
 }  // namespace segsync::cli

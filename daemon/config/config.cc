@@ -28,7 +28,8 @@ bool IsListenAddress(const std::string& s) {
     port = port * 10 + (s[i] - '0');
     if (port > 65535) return false;
   }
-  return port > 0;
+  // Port 0 picks a free port (tests, the demo); the daemon logs the one it got.
+  return port >= 0;
 }
 
 // Parses one section after another; each method reports into the file's sink.
@@ -90,7 +91,7 @@ class ConfigParser {
     std::string s;
     if (!f_.GetString(n, what, &s)) return;
     if (!IsListenAddress(s)) {
-      f_.Error(n, fmt::format("'{}' must be HOST:PORT, got '{}'", what, s));
+      f_.Error(n, fmt::format("'{}' must be HOST:PORT (PORT 0 to 65535), got '{}'", what, s));
       return;
     }
     *out = s;

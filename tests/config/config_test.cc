@@ -168,7 +168,7 @@ TEST_CASE("config errors carry FILE:LINE:COL and a hint") {
       {base + "guard: {max_removal_ratio: 1.5}\n",
        f + "7:28: error: 'guard.max_removal_ratio' must be between 0 and 1, got 1.5\n"},
       {base + "metrics: {listen: localhost}\n",
-       f + "7:19: error: 'metrics.listen' must be HOST:PORT, got 'localhost'\n"},
+       f + "7:19: error: 'metrics.listen' must be HOST:PORT (PORT 0 to 65535), got 'localhost'\n"},
       {base + "  secret: abc\n",
        f + "7:11: error: the secret must not be written in the config file\n"
            "    put it in a file named by wecom.secret_file (chmod 600), or in env SEGSYNC_WECOM_SECRET\n"},
