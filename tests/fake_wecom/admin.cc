@@ -54,7 +54,14 @@ Fault ParseFault(const json::object& body) {
 json::object App::Admin(const std::string& name, const json::object& body) {
   World& w = world_;
   if (name == "state") return w.ToState();
-  if (name == "stats") return stats_.ToJson();
+  if (name == "stats") {
+    json::object out = stats_.ToJson();
+    json::object now;  // extension: the calls in flight right now
+    for (const auto& [endpoint, n] : in_flight_)
+      if (n > 0) now[endpoint] = n;
+    out["in_flight"] = std::move(now);
+    return out;
+  }
   if (name == "reset_stats") {
     stats_.Reset();
     return {};

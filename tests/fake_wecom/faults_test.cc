@@ -99,14 +99,18 @@ TEST_CASE("max_in_flight: a call beyond the limit gets 45033; peak_in_flight is 
   FakeServer s({"--threads", "4"});
   std::string token = s.Token();
   s.Admin("limit", {{"endpoint", "get_corp_tag_list"}, {"max_in_flight", 2}});
-  s.Admin("fault", {{"endpoint", "get_corp_tag_list"}, {"count", 2}, {"delay_ms", 800}});
+  s.Admin("fault", {{"endpoint", "get_corp_tag_list"}, {"count", 2}, {"delay_ms", 1500}});
   auto slow = [&] {
     Client c(s.port());
     return Errcode(Call(s, c).Json());
   };
   auto a = std::async(std::launch::async, slow);
   auto b = std::async(std::launch::async, slow);
-  std::this_thread::sleep_for(Ms(300));  // both are now held by their delay
+  for (int i = 0; i < 100; ++i) {  // wait until both are held by their delay
+    auto now = s.Admin("stats")["in_flight"].as_object();
+    if (now.contains("get_corp_tag_list") && now["get_corp_tag_list"] == 2) break;
+    std::this_thread::sleep_for(Ms(10));
+  }
   Client c(s.port());
   CHECK(Errcode(Call(s, c).Json()) == 45033);
   CHECK(a.get() == 0);
