@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 ROWS=${ROWS:-20000}
 bash scripts/setup.sh
-bash scripts/build.sh >/dev/null
+bash scripts/build.sh segsync fake-wecom gen_export >/dev/null
 BIN="$ROOT/${BUILD_DIR:-build}"
 
 DEMO="$ROOT/demo"
@@ -33,7 +33,7 @@ wecom:
   base_url: http://127.0.0.1:$PORT
   tag_relations: all
   max_in_flight: 5
-  rate_per_minute: {default: 6000, mark_tag: 60000}
+  rate_per_minute: {default: 6000, mark_tag: 60000}   # the fake server allows it; WeCom would not
 ledger: ledger.db
 schedule:
   every: 6h
