@@ -81,7 +81,11 @@ RateScheduler::Bucket& RateScheduler::Get(const std::string& endpoint) {
   auto rate_it = per_endpoint_.find(endpoint);
   int per_minute = rate_it != per_endpoint_.end() ? rate_it->second : default_per_minute_;
   Bucket b;
-  if (per_minute > 0) b.interval = std::chrono::duration_cast<Clock::duration>(std::chrono::minutes(1)) / per_minute;
+  // 1% wider than 60 s / rate: WeCom counts arrivals, and network jitter must not squeeze
+  // rate+1 calls into a minute (601 starts span 60.6 s instead of exactly 60 s).
+  if (per_minute > 0) {
+    b.interval = std::chrono::duration_cast<Clock::duration>(std::chrono::minutes(1)) * 101 / (100 * per_minute);
+  }
   return buckets_.emplace(endpoint, b).first->second;
 }
 

@@ -69,8 +69,9 @@ class ConcurrencyLimiter {
   std::deque<std::shared_ptr<Waiter>> waiters_;
 };
 
-// Per-endpoint spacing: call starts are at least 60 s / rate apart (no burst, so a window of
-// any length never holds more than its share), and a 45009 block pauses the endpoint.
+// Per-endpoint spacing: call starts are 1.01 * 60 s / rate apart (no burst, so a window of
+// any length never holds more than its share, with 1% to spare for network jitter), and a
+// 45009 block pauses the endpoint.
 class RateScheduler {
  public:
   RateScheduler(Sleeper& sleeper, int default_per_minute, std::map<std::string, int> per_endpoint)

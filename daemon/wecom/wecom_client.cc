@@ -274,6 +274,7 @@ Result<std::unique_ptr<WecomClient>> WecomClient::Create(asio::io_context& io, O
   if (options.corpid.empty()) return Error{ErrorCode::kInvalidInput, "wecom.corpid is empty"};
   if (options.secret.empty()) return Error{ErrorCode::kInvalidInput, "the WeCom secret is empty"};
   log.Redact(options.secret);
+  if (UrlEscape(options.secret) != options.secret) log.Redact(UrlEscape(options.secret));
   std::string base = options.base_url;
   while (!base.empty() && base.back() == '/') base.pop_back();
   if (base.size() >= 8 && base.compare(base.size() - 8, 8, "/cgi-bin") == 0) base.resize(base.size() - 8);

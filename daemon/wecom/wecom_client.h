@@ -9,8 +9,9 @@
 //   fetch at a time (concurrent callers wait for it); on 40014/42001 (and 40001 on a business
 //   call) the token is refreshed and the call retried once.
 // - flow control: at most max_in_flight calls on the wire (lowered by half on 45033, then
-//   raised by one every `concurrency_recovery`), and per endpoint a minimum spacing of
-//   60 s / rate_per_minute between call starts (never a burst above the rate). On 45009 the
+//   raised by one every `concurrency_recovery`), and per endpoint a spacing of
+//   1.01 * 60 s / rate_per_minute between call starts (no burst; 1% kept for network jitter,
+//   so WeCom never counts more than rate_per_minute in any minute). On 45009 the
 //   endpoint pauses for block_seconds. These waits are not failures and do not count as attempts.
 // - retries: -1, HTTP 5xx/429, timeouts, dropped connections and unparsable bodies are retried
 //   with exponential backoff and jitter, at most retry.max_attempts attempts in all.
@@ -60,7 +61,13 @@ struct Options {
   std::string ca_file;                   // PEM; empty = system CA store
   int max_in_flight = 5;
   int default_rate_per_minute = 600;     // per endpoint; 0 = no limit
-  std::map<std::string, int> rate_per_minute;  // per-endpoint overrides, key as in Endpoint names ("mark_tag")
+  // Per-endpoint overrides. Keys are the endpoint names used in stats too: gettoken,
+  // get_follow_user_list, list, get, batch/get_by_user, get_corp_tag_list, add_corp_tag,
+  // edit_corp_tag, del_corp_tag, mark_tag, groupchat/list, groupchat/get,
+  // groupchat/{add,get,update,del}_join_way, {add,get,del}_contact_way, add_msg_template,
+  // get_groupmsg_task, get_groupmsg_send_result. (Config's `default:` key maps to
+  // default_rate_per_minute.)
+  std::map<std::string, int> rate_per_minute;
   std::chrono::milliseconds timeout{15000};    // per HTTP step
   std::chrono::seconds block_seconds{60};      // pause after 45009
   std::chrono::milliseconds concurrency_recovery{2000};  // +1 in flight after this long without 45033

@@ -14,6 +14,7 @@
 #include <string>
 #include <thread>
 
+#include "net/run_blocking.h"
 #include "test_support.h"
 
 namespace segsync::testing {
@@ -158,17 +159,10 @@ class LocalServer {
   std::atomic<int> requests_{0}, connections_{0}, in_flight_{0}, peak_{0};
 };
 
-// Runs one coroutine to completion on a fresh io_context and returns its value.
+// Runs one coroutine to completion (the daemon's own bridge, so the tests exercise it).
 template <class T>
 T RunCoroutine(boost::asio::io_context& io, boost::asio::awaitable<T> aw) {
-  std::optional<T> out;
-  std::exception_ptr error;
-  boost::asio::co_spawn(io, [&]() -> boost::asio::awaitable<void> { out.emplace(co_await std::move(aw)); },
-                        [&](std::exception_ptr e) { error = e; });
-  io.restart();
-  io.run();
-  if (error) std::rethrow_exception(error);
-  return std::move(*out);
+  return net::RunBlocking(io, std::move(aw));
 }
 
 }  // namespace segsync::testing

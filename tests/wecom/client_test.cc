@@ -119,7 +119,7 @@ TEST_CASE("token: one fetch for many concurrent callers, reused afterwards") {
   CHECK(h.client->stats().token_fetches == 1);
 }
 
-TEST_CASE("token: 42001 and 40014 refresh once and retry; a second rejection is surfaced") {
+TEST_CASE("token: 42001 and 40014 refresh once and retry - a second rejection is surfaced") {
   ScriptedWecom w;
   std::atomic<int> calls{0};
   w.business = [&](const ServerRequest&, const std::string& token) {
@@ -185,7 +185,7 @@ TEST_CASE("business fatal errcodes end the call with the operator's message") {
   CHECK(h.client->stats().endpoints["mark_tag"].calls == 1);
 }
 
-TEST_CASE("per-item errcodes are returned at once with errcode and hint; list treats 84061 as empty") {
+TEST_CASE("per-item errcodes are returned at once with errcode and hint - list treats 84061 as empty") {
   ScriptedWecom w;
   std::atomic<int> calls{0};
   w.business = [&](const ServerRequest& r, const std::string&) {
@@ -251,7 +251,7 @@ TEST_CASE("a non-JSON body that never heals ends as a clear transient error") {
   CHECK(r.error().message.find("WeCom get_corp_tag_list: the response is not a JSON object (HTTP 200, 17 bytes") == 0);
 }
 
-TEST_CASE("45033: concurrency is halved, calls wait and all succeed; max_in_flight is never exceeded") {
+TEST_CASE("45033: concurrency is halved, calls wait and all succeed - max_in_flight is never exceeded") {
   std::atomic<int> overloads{0};
   ScriptedWecom w;
   w.business = [&](const ServerRequest& r, const std::string&) {

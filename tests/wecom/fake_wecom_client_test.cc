@@ -183,7 +183,7 @@ TEST_CASE("fake-wecom: token expired mid-batch is refreshed once and every call 
   CHECK(h.client->stats().token_fetches == 3);
 }
 
-TEST_CASE("fake-wecom: a 45033 storm lowers concurrency; nothing fails; the server's limit holds after") {
+TEST_CASE("fake-wecom: a 45033 storm lowers concurrency - nothing fails - the server's limit holds after") {
   Fake fake;
   Harness h(fake, 8);
   auto rels = h.Relationships();
@@ -244,7 +244,7 @@ TEST_CASE("fake-wecom: 503, -1, timeouts, drops and non-JSON bodies are retried"
   CHECK(bad.error().message.find("gave up after 4 attempts") != std::string::npos);
 }
 
-TEST_CASE("fake-wecom: 48002 and 60020 end with the operator's message; a wrong secret too") {
+TEST_CASE("fake-wecom: 48002 and 60020 end with the operator's message - a wrong secret too") {
   Fake fake;
   Harness h(fake);
   h.Admin("/admin/fault", R"({"endpoint":"get_corp_tag_list","count":1,"errcode":48002})");
