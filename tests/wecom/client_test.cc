@@ -33,11 +33,13 @@ bool Is(const ServerRequest& r, const std::string& path) { return r.target.rfind
 struct ScriptedWecom {
   std::atomic<int> token_fetches{0};
   std::atomic<int> gettoken_delay_ms{0};
+  std::atomic<int> expires_in{7200};
   std::function<ServerReply(const ServerRequest&, const std::string& token)> business;
   LocalServer server{[this](const ServerRequest& r) {
     if (Is(r, "/cgi-bin/gettoken")) {
       int n = ++token_fetches;
-      ServerReply reply{200, "{\"access_token\":\"t" + std::to_string(n) + "\",\"expires_in\":7200}"};
+      ServerReply reply{200, "{\"access_token\":\"t" + std::to_string(n) + "\",\"expires_in\":" +
+                                 std::to_string(expires_in) + "}"};
       reply.delay_ms = gettoken_delay_ms;
       return reply;
     }
@@ -140,6 +142,24 @@ TEST_CASE("token: 42001 and 40014 refresh once and retry - a second rejection is
   CHECK(r.errcode() == 40014);
   CHECK(r.error().klass == ErrorClass::kToken);
   CHECK(w.token_fetches == 3);
+}
+
+TEST_CASE("token: refreshed ahead of expiry (margin, or half the lifetime when that is shorter)") {
+  ScriptedWecom w;
+  w.expires_in = 2;  // margin 300 s > lifetime: refresh after half of it, 1 s
+  std::atomic<int> rejected{0};
+  w.business = [&](const ServerRequest&, const std::string& token) {
+    if (token != "t" + std::to_string(w.token_fetches.load())) ++rejected;
+    return ServerReply{200, ErrBody(0)};
+  };
+  Harness h(TestOptions(w.server.url()));
+  REQUIRE(RunCoroutine(h.io, h.client->MarkTag({"u", "wm", {"etA"}, {}})).ok());
+  REQUIRE(RunCoroutine(h.io, h.client->MarkTag({"u", "wm", {"etA"}, {}})).ok());
+  CHECK(w.token_fetches == 1);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  REQUIRE(RunCoroutine(h.io, h.client->MarkTag({"u", "wm", {"etA"}, {}})).ok());
+  CHECK(w.token_fetches == 2);
+  CHECK(rejected == 0);  // always the newest token, never a stale one
 }
 
 TEST_CASE("gettoken refusals are fatal, name the fix, and never show the secret") {
