@@ -46,7 +46,7 @@ std::vector<std::string> Strings(const json::value& v) {
   return out;
 }
 
-TEST_CASE("e2e first sync tags exactly the expected relationships via unionid, state and mobile") {
+TEST_CASE("e2e first sync tags exactly the expected relationships via unionid - state and mobile") {
   World w(kSmallState);
   w.WriteExport(SmallRows());
   std::string out = SyncOk(w);

@@ -39,7 +39,7 @@ TagSet Desired(const std::string& rel) {
   return ExpectedTags(GeneratedRow(i));
 }
 
-TEST_CASE("e2e kill -9 during apply, then the next sync converges") {
+TEST_CASE("e2e kill -9 during apply - then the next sync converges") {
   World w("", {"--generate", fmt::format("customers={},members=10,seed=7", kRows)});
   std::vector<Row> rows;
   for (int i = 1; i <= kRows; ++i) rows.push_back(GeneratedRow(i));
@@ -84,6 +84,7 @@ TEST_CASE("e2e kill -9 during apply, then the next sync converges") {
   REQUIRE(sent > 0);
   REQUIRE_MESSAGE(sent < to_change, "apply finished before the kill; the test did not test a crash");
   CHECK(LedgerCount(w.ledger(), "SELECT count(*) FROM run WHERE outcome = 'running'") == 1);
+  MESSAGE("intents left pending by the killed run: " << LedgerCount(w.ledger(), "SELECT count(*) FROM intent"));
 
   w.fake().Admin("clear_faults");
   RunResult r = w.Segsync("sync");
