@@ -190,10 +190,32 @@ TEST_CASE("e2e the guard blocks a mass removal - approve applies it - a stale ap
   w.fake().Admin("reset_stats");
   RunResult blocked = w.Segsync("sync");
   CHECK_MESSAGE(blocked.exit_code == 3, Output(blocked));
-  std::string plan_id = PlanIdIn(blocked.out + blocked.err);
+  std::string plan_id = PlanIdIn(blocked.out);  // on stdout, for scripts and people
   REQUIRE_MESSAGE(!plan_id.empty(), Output(blocked));
+  CHECK(blocked.out.find("--approve " + plan_id) != std::string::npos);
   CHECK(Fake::Mutations(w.fake().Stats()) == 0);
   CheckWecomEquals(w, SmallExpected(rows));
+  RunResult runs = w.Segsync("runs", {"--format", "json"});
+  REQUIRE(runs.exit_code == 0);
+  json::value runs_json = json::parse(runs.out);
+  const json::array& list = runs_json.at("runs").as_array();
+  REQUIRE(list.size() == 2);
+  bool seen_blocked = false;
+  for (const auto& r : list)
+    if (r.at("outcome").as_string() == "blocked") {
+      seen_blocked = true;
+      CHECK(r.at("plan_id").as_string() == plan_id);
+      CHECK(r.at("removed").to_number<int64_t>() == 0);
+    }
+  CHECK(seen_blocked);
+  // The same plan, previewed: it is the blocked one, with its reasons.
+  RunResult preview = w.Segsync("plan", {"--format", "json"});
+  REQUIRE(preview.exit_code == 0);
+  json::value pv = json::parse(preview.out);
+  CHECK(pv.at("plan_id").as_string() == plan_id);
+  CHECK(pv.at("summary").at("blocked").as_bool());
+  CHECK(pv.at("summary").at("tags_removed").to_number<int64_t>() == 10);
+  CHECK(!pv.at("summary").at("reasons").as_array().empty());
 
   RunResult approved = w.Segsync("sync", {"--approve", plan_id});
   CHECK_MESSAGE(approved.exit_code == 0, Output(approved));
