@@ -179,6 +179,35 @@ TEST_CASE("e2e a tag deleted in the console is recreated and re-applied") {
   CHECK(Fake::Mutations(w.fake().Stats()) == 0);
 }
 
+TEST_CASE("e2e a changed tag name in the rules renames the WeCom tag in place") {
+  World w(kSmallState);
+  w.WriteExport(SmallRows());
+  SyncOk(w);
+  std::string id = FindTagId(w.fake().State(), "会籍阶段", "会员");
+  REQUIRE(!id.empty());
+  std::string rules = kRulesYaml;
+  size_t at = rules.find("tag: 会员");
+  REQUIRE(at != std::string::npos);
+  rules.replace(at, std::string("tag: 会员").size(), "tag: 正式会员");
+  segsync::testing::WriteFile(w.dir() + "/rules.yaml", rules);
+  w.fake().Admin("reset_stats");
+  SyncOk(w);
+  json::object stats = w.fake().Stats();
+  CHECK(Fake::Calls(stats, "edit_corp_tag") == 1);
+  CHECK(Fake::Calls(stats, "mark_tag") == 0);
+  CHECK(Fake::Calls(stats, "add_corp_tag") == 0);
+  json::object state = w.fake().State();
+  CHECK(FindTagId(state, "会籍阶段", "正式会员") == id);
+  CHECK(FindTagId(state, "会籍阶段", "会员").empty());
+  auto got = RelTags(state);
+  CHECK(got["staff001|wmC1000001"] == TagSet{"会籍阶段/正式会员", "城市/Shanghai"});
+  CHECK(got["staff002|wmC1000003"] == TagSet{"会籍阶段/正式会员"});
+  w.CheckLedgerMatchesWecom();
+  w.fake().Admin("reset_stats");
+  SyncOk(w);
+  CHECK(Fake::Mutations(w.fake().Stats()) == 0);
+}
+
 TEST_CASE("e2e plan --format json has the spec shape and changes nothing") {
   World w(kSmallState);
   w.WriteExport(SmallRows());
