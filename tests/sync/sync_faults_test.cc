@@ -243,5 +243,32 @@ TEST_CASE("e2e the guard blocks a mass removal - approve applies it - a stale ap
   CHECK(fresh != stale);
 }
 
+TEST_CASE("e2e the guard blocks an export that shrank by more than max_export_shrink_ratio") {
+  World w(kSmallState, {}, "  max_removals: 100000\n  max_removal_ratio: 1.0\n  max_export_shrink_ratio: 0.2\n");
+  std::vector<Row> rows = SmallRows();
+  w.WriteExport(rows);
+  REQUIRE(w.Segsync("sync").exit_code == 0);
+  std::vector<Row> shrunk(rows.begin(), rows.begin() + 4);  // 6 -> 4 rows: 33% fewer
+  w.WriteExport(shrunk);
+  w.fake().Admin("reset_stats");
+  RunResult r = w.Segsync("sync");
+  CHECK_MESSAGE(r.exit_code == 3, Output(r));
+  CHECK_MESSAGE(r.out.find("fewer") != std::string::npos, r.out);
+  CHECK(Fake::Mutations(w.fake().Stats()) == 0);
+  CheckWecomEquals(w, SmallExpected(rows));
+  std::string id = PlanIdIn(r.out);
+  REQUIRE(!id.empty());
+  w.fake().Admin("reset_stats");
+  RunResult ok = w.Segsync("sync", {"--approve", id});
+  CHECK_MESSAGE(ok.exit_code == 0, Output(ok));
+  // C1000006 left the export: no profile claims its customer, so it keeps segsync's tags
+  // (plan/plan.h: an export glitch must not strip tags).
+  CHECK(Fake::Mutations(w.fake().Stats()) == 0);
+  CheckWecomEquals(w, SmallExpected(rows));
+  // The approved run is the new baseline: the same export is not blocked again.
+  RunResult next = w.Segsync("sync");
+  CHECK_MESSAGE(next.exit_code == 0, Output(next));
+}
+
 }  // namespace
 }  // namespace segsync::e2e
