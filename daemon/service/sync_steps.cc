@@ -547,7 +547,10 @@ awaitable<void> SyncSteps::Apply() {
       const wecom::ApiError& e = *it.error;
       bool permanent = PermanentForItem(e.errcode);
       std::string reason = ReasonOf(e);
-      for (int64_t id : it.intents) failures.push_back({id, e.errcode != 0 ? e.errcode : -1, reason, permanent});
+      // No answer (connection dropped, timeout): WeCom may have applied it, so the intents stay
+      // pending and the next run settles them by what WeCom shows (else ownership is lost).
+      if (e.errcode != 0 || e.http_status != 0 || e.code == ErrorCode::kCancelled)
+        for (int64_t id : it.intents) failures.push_back({id, e.errcode != 0 ? e.errcode : -1, reason, permanent});
       res_.failed += static_cast<int64_t>(it.intents.size());
       res_.failures_by_reason[reason] += static_cast<int64_t>(it.intents.size());
       if (e.errcode == 84061) gone.push_back(it.rel_id);

@@ -270,5 +270,35 @@ TEST_CASE("e2e the guard blocks an export that shrank by more than max_export_sh
   CHECK_MESSAGE(next.exit_code == 0, Output(next));
 }
 
+// `drop`: WeCom applies the call, then the connection closes without an answer. segsync
+// cannot know the outcome; it must still end up owning what it put there (or it could never
+// take those tags off again).
+TEST_CASE("e2e dropped mark_tag answers - the tags end up on WeCom and owned in the ledger") {
+  for (int drops : {1, 12, 400}) {
+    CAPTURE(drops);
+    World w(kSmallState);
+    std::vector<Row> rows = SmallRows();
+    w.WriteExport(rows);
+    w.fake().Admin("fault", {{"endpoint", "mark_tag"}, {"count", drops}, {"drop", true}});
+    RunResult first = w.Segsync("sync");
+    CHECK_MESSAGE((first.exit_code == 0 || first.exit_code == 5), Output(first));
+    MESSAGE("first run with " << drops << " dropped answers: exit " << first.exit_code);
+    w.fake().Admin("clear_faults");
+    RunResult second = w.Segsync("sync");
+    CHECK_MESSAGE(second.exit_code == 0, Output(second));
+    CheckWecomEquals(w, SmallExpected(rows));
+    w.CheckLedgerMatchesWecom();
+    // Everyone leaves every segment: segsync must take all of its tags off again.
+    for (auto& r : rows) {
+      r.status = "Lapsed";
+      r.city = "";
+    }
+    w.WriteExport(rows);
+    RunResult third = w.Segsync("sync");
+    CHECK_MESSAGE(third.exit_code == 0, Output(third));
+    CheckWecomEquals(w, SmallExpected(rows));
+  }
+}
+
 }  // namespace
 }  // namespace segsync::e2e
