@@ -300,5 +300,24 @@ TEST_CASE("e2e dropped mark_tag answers - the tags end up on WeCom and owned in 
   }
 }
 
+TEST_CASE("e2e WeCom's rate limit (45009) pauses the endpoint and the run still converges") {
+  World w(kSmallState);
+  w.WriteExport(SmallRows());
+  // 3 mark_tag calls per window; above it 45009 for a second (wecom.block_seconds is 1 too).
+  w.fake().Admin("limit", {{"endpoint", "mark_tag"}, {"per_minute", 3}, {"block_seconds", 1}});
+  RunResult first = w.Segsync("sync");
+  CHECK_MESSAGE((first.exit_code == 0 || first.exit_code == 5), Output(first));
+  MESSAGE("first run under a rate limit: exit " << first.exit_code);
+  json::object stats = w.fake().Stats();
+  REQUIRE(stats.at("errors").as_object().contains("mark_tag"));
+  CHECK(stats.at("errors").at("mark_tag").at("45009").to_number<int64_t>() >= 1);  // the limit was hit
+  if (first.exit_code != 0) {
+    RunResult second = w.Segsync("sync");
+    CHECK_MESSAGE(second.exit_code == 0, Output(second));
+  }
+  CheckWecomEquals(w, SmallExpected(SmallRows()));
+  w.CheckLedgerMatchesWecom();
+}
+
 }  // namespace
 }  // namespace segsync::e2e
