@@ -9,6 +9,7 @@
 #include "base/error.h"
 #include "cli/common.h"
 #include "segment/explain.h"
+#include "service/export_fetch.h"
 #include "workspace/as_of.h"
 #include "workspace/evaluate.h"
 
@@ -30,10 +31,16 @@ int RunExplain(const CommandOptions& o) {
     std::fprintf(stderr, "segsync: %s\n", as_of.error().message.c_str());
     return static_cast<int>(ExitCode::kUsage);
   }
+  Logger log = MakeLogger(o);
+  Result<std::string> export_path = LocalExportPath(ws->config, o.export_path, log);
+  if (!export_path) {
+    std::fprintf(stderr, "segsync: %s\n", export_path.error().message.c_str());
+    return static_cast<int>(ExitCode::kFatal);
+  }
   std::mutex mu;
   std::optional<Profile> found;
   DiagSink sink;
-  auto eval = EvaluateExport(*ws, EvaluateOptions{o.export_path, *as_of}, [&](const ProfileBatch& b) {
+  auto eval = EvaluateExport(*ws, EvaluateOptions{*export_path, *as_of}, [&](const ProfileBatch& b) {
     for (const auto& row : b.rows) {
       if (row.profile.id != o.crm_id) continue;
       std::lock_guard lock(mu);

@@ -11,6 +11,7 @@
 #include "base/error.h"
 #include "cli/common.h"
 #include "plan/guard.h"
+#include "service/export_fetch.h"
 #include "workspace/as_of.h"
 #include "workspace/evaluate.h"
 
@@ -65,10 +66,16 @@ int RunSegments(const CommandOptions& o) {
     std::fprintf(stderr, "segsync: %s\n", as_of.error().message.c_str());
     return static_cast<int>(ExitCode::kUsage);
   }
+  Logger log = MakeLogger(o);
+  Result<std::string> export_path = LocalExportPath(ws->config, o.export_path, log);
+  if (!export_path) {
+    std::fprintf(stderr, "segsync: %s\n", export_path.error().message.c_str());
+    return static_cast<int>(ExitCode::kFatal);
+  }
 
   const size_t nseg = ws->rules.segments.size();
   std::vector<std::vector<std::unordered_map<std::string, int64_t>>> per_worker;
-  EvaluateOptions eo{o.export_path, *as_of};
+  EvaluateOptions eo{*export_path, *as_of};
   eo.workers = 0;
   // Workers are created inside EvaluateExport; size the per-worker tables generously.
   per_worker.resize(64, std::vector<std::unordered_map<std::string, int64_t>>(nseg));

@@ -16,6 +16,7 @@
 #include "config/config.h"
 #include "ledger/ledger.h"
 #include "plan/guard.h"
+#include "service/export_fetch.h"
 #include "service/sync_internal.h"
 #include "service/sync_steps.h"
 #include "workspace/as_of.h"
@@ -42,6 +43,8 @@ wecom::Options ClientOptions(const Config& c, std::string secret) {
   return o;
 }
 
+}  // namespace
+
 std::string SummaryLine(const SyncResult& r, const Plan* plan) {
   std::string s = fmt::format("{}: ", RunOutcomeName(r.outcome));
   if (plan) {
@@ -67,8 +70,6 @@ std::string SummaryLine(const SyncResult& r, const Plan* plan) {
   return s;
 }
 
-}  // namespace
-
 SyncResult RunSync(const Workspace& ws, const SyncOptions& options, Logger& log) {
   auto started = std::chrono::steady_clock::now();
   SyncResult res;
@@ -84,8 +85,10 @@ SyncResult RunSync(const Workspace& ws, const SyncOptions& options, Logger& log)
   if (!as_of) return finish(ExitCode::kUsage, RunOutcome::kFailed, as_of.error().message);
   if (options.progress) options.progress->Phase("reading the export");
 
+  Result<std::string> export_path = LocalExportPath(ws.config, options.export_override, log);
+  if (!export_path) return finish(ExitCode::kFatal, RunOutcome::kFailed, export_path.error().message);
   DiagSink sink;
-  EvaluateOptions eo{options.export_override, *as_of};
+  EvaluateOptions eo{*export_path, *as_of};
   Result<CollectedProfiles> collected = CollectProfiles(ws, eo, sink);
   for (const auto& d : sink.diagnostics()) log.Error(FormatDiagnostic(d));
   if (!collected) return finish(ExitCode::kValidationFailed, RunOutcome::kFailed, collected.error().message);

@@ -8,6 +8,7 @@
 
 #include "ledger/ledger.h"
 #include "plan/plan.h"
+#include "service/sync.h"
 #include "wecom/types.h"
 #include "workspace/evaluate.h"
 #include "workspace/workspace.h"
@@ -36,6 +37,9 @@ struct Observed {
   std::vector<wecom::Relationship> relationships;
   std::vector<wecom::TagGroup> library;
 };
+
+// The one-line summary of a run ("ok: 20,000 profiles, ... 32.3 s").
+std::string SummaryLine(const SyncResult& r, const Plan* plan);
 
 // Key of a relationship in maps: userid + '\x1f' + external_userid.
 inline std::string RelKey(const std::string& userid, const std::string& external_userid) {

@@ -297,9 +297,18 @@ awaitable<bool> SyncSteps::ReconcileTagLibrary() {
     }
     if (!po.tags.empty()) owned_.push_back(std::move(po));
   }
+  // A permanent failure stops retries on that relationship, but only for the relationship as it
+  // was: a customer who deleted the member and added them again (a newer createtime) is new.
   auto permanent = ledger_.LoadRetries(RetryFilter::kPermanent, Now().seconds);
-  if (permanent)
-    for (const auto& r : *permanent) skip_rel_[RelKey(r.userid, r.external_userid)] = true;
+  if (permanent) {
+    std::unordered_map<std::string, int64_t> created;
+    for (const auto& r : observed_.relationships) created[RelKey(r.userid, r.external_userid)] = r.createtime;
+    for (const auto& r : *permanent) {
+      std::string key = RelKey(r.userid, r.external_userid);
+      auto it = created.find(key);
+      if (it == created.end() || r.first_failed_at >= it->second) skip_rel_[key] = true;
+    }
+  }
   co_return true;
 }
 
@@ -606,17 +615,21 @@ void SyncSteps::RecordEnd() {
   run_.removed = res_.removed;
   run_.failed = res_.failed;
   run_.unchanged = res_.unchanged;
+  res_.api = client_.stats();
   uint64_t calls = 0;
-  for (const auto& [ep, st] : client_.stats().endpoints) calls += st.calls;
+  for (const auto& [ep, st] : res_.api.endpoints) calls += st.calls;
   run_.api_calls = static_cast<int64_t>(calls);
+  res_.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
   if (interrupted) {
     End(ExitCode::kOk, RunOutcome::kInterrupted,
         fmt::format("interrupted: {} tags added, {} removed before the stop; the next run continues",
                     res_.added, res_.removed));
   } else if (res_.failed > 0) {
-    End(ExitCode::kPartialFailure, RunOutcome::kPartial, "");
+    res_.outcome = RunOutcome::kPartial;
+    End(ExitCode::kPartialFailure, RunOutcome::kPartial, SummaryLine(res_, &*res_.plan));
   } else {
-    End(ExitCode::kOk, RunOutcome::kOk, "");
+    res_.outcome = RunOutcome::kOk;
+    End(ExitCode::kOk, RunOutcome::kOk, SummaryLine(res_, &*res_.plan));
   }
 }
 

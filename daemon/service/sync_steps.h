@@ -3,6 +3,7 @@
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <unordered_map>
@@ -74,6 +75,7 @@ class SyncSteps {
   std::vector<PlanOwned> owned_;
   std::unordered_map<std::string, bool> skip_rel_;  // permanent failures: not retried
   int64_t apply_started_ms_ = 0;
+  std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   int64_t last_progress_log_ms_ = 0;
 };
 
