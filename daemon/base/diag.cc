@@ -121,4 +121,21 @@ std::string DidYouMean(std::string_view word, const std::vector<std::string>& ca
   return found ? fmt::format("did you mean '{}'?", *found) : std::string();
 }
 
+int DisplayWidth(std::string_view s) {
+  int width = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if ((c & 0xC0) == 0x80) continue;  // continuation byte
+    // Three- and four-byte sequences are CJK, fullwidth forms or emoji in practice: two columns.
+    width += c >= 0xE0 ? 2 : 1;
+  }
+  return width;
+}
+
+std::string PadDisplay(std::string_view s, int width) {
+  std::string out(s);
+  for (int w = DisplayWidth(s); w < width; ++w) out += ' ';
+  return out;
+}
+
 }  // namespace segsync

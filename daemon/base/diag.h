@@ -62,4 +62,9 @@ int EditDistance(std::string_view a, std::string_view b);
 // ("did you mean 'x'?") so that every loader words it the same way.
 std::string DidYouMean(std::string_view word, const std::vector<std::string>& candidates);
 
+// Columns `s` takes on a terminal: CJK and other wide characters count two.
+int DisplayWidth(std::string_view s);
+// `s` padded with spaces to `width` terminal columns (left-aligned), for tables.
+std::string PadDisplay(std::string_view s, int width);
+
 }  // namespace segsync

@@ -128,8 +128,8 @@ int RunSegments(const CommandOptions& o) {
   std::cout << fmt::format("{:<20} {:<22} {:<24} {:>10}\n", "GROUP", "SEGMENT", "TAG", "SIZE");
   for (const auto& r : rows) {
     const Segment& seg = ws->rules.segments[r.segment];
-    std::cout << fmt::format("{:<20} {:<22} {:<24} {:>10}\n", ws->rules.groups[seg.group].name,
-                             seg.id, r.tag, FormatCount(r.size));
+    std::cout << PadDisplay(ws->rules.groups[seg.group].name, 20) << ' ' << PadDisplay(seg.id, 22)
+              << ' ' << PadDisplay(r.tag, 24) << fmt::format(" {:>10}\n", FormatCount(r.size));
   }
   return 0;
 }

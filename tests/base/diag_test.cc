@@ -49,6 +49,14 @@ TEST_CASE("did you mean picks the closest candidate and ignores far ones") {
   CHECK(EditDistance("kitten", "sitting") == 3);
 }
 
+TEST_CASE("display width counts CJK characters as two columns, for aligned tables") {
+  CHECK(DisplayWidth("abc") == 3);
+  CHECK(DisplayWidth("会籍阶段") == 8);
+  CHECK(DisplayWidth("城市 x") == 6);
+  CHECK(PadDisplay("城市", 6) == "城市  ");
+  CHECK(PadDisplay("toolong", 3) == "toolong");
+}
+
 TEST_CASE("log lines carry the syslog priority and key=value fields, never a secret") {
   Logger log;
   log.Redact("s3cr3t");
