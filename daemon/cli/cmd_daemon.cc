@@ -51,8 +51,10 @@ void FeedMetrics(DaemonMetrics& m, const SyncResult& r) {
       m.api_calls.Inc({endpoint, std::to_string(code)}, static_cast<double>(n));
       errors += n;
     }
-    // Calls without an errcode (transport failures) are labelled "none".
-    if (st.calls > errors) m.api_calls.Inc({endpoint, "none"}, static_cast<double>(st.calls - errors));
+    // errcode 0 is counted in st.ok, not st.errcodes; calls without an errcode (transport
+    // failures) are labelled "none".
+    if (st.ok > 0) m.api_calls.Inc({endpoint, "0"}, static_cast<double>(st.ok));
+    if (st.calls > errors + st.ok) m.api_calls.Inc({endpoint, "none"}, static_cast<double>(st.calls - errors - st.ok));
   }
   m.retry_queue_depth.Set(static_cast<double>(r.retry_queue_depth));
 }
