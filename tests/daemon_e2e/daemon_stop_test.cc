@@ -7,7 +7,6 @@
 
 #include <chrono>
 #include <filesystem>
-#include <thread>
 
 #include <fmt/format.h>
 
@@ -33,7 +32,16 @@ TEST_CASE("daemon e2e - SIGTERM during apply exits 0 within 10 s and the next sy
   w.fake().Admin("fault", {{"endpoint", "mark_tag"}, {"count", 100000}, {"delay_ms", 15}});
   auto d = w.StartDaemon();
   REQUIRE_MESSAGE(WaitFor([&] { return Fake::Calls(w.fake().Stats(), "mark_tag") > 0; }, 30000), DaemonLog(*d));
-  std::this_thread::sleep_for(std::chrono::milliseconds(700));
+  // While the run goes on, the 1 s slots are skipped (never two runs at once) and counted, and
+  // the daemon's HTTP side stays responsive.
+  int port = MetricsPort(*d);
+  REQUIRE(port > 0);
+  CHECK_MESSAGE(WaitFor([&] { return !LogLines(DaemonLog(*d), "scheduled run skipped").empty(); }, 3000), DaemonLog(*d));
+  std::string metrics = Http(port, "GET", "/metrics").body;
+  CHECK(MetricValue(metrics, "segsync_run_in_progress") == 1);
+  CHECK(MetricValue(metrics, "segsync_scheduled_runs_skipped_total") >= 1);
+  CHECK(Http(port, "GET", "/healthz").status == 200);
+  CHECK(LogLines(DaemonLog(*d), "run started").size() == 1);
   auto t0 = std::chrono::steady_clock::now();
   d->Signal(SIGTERM);
   int rc = d->Wait(10000);
