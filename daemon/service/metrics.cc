@@ -106,6 +106,9 @@ void MetricFamily::Render(std::string& out) const {
   out += fmt::format("# HELP {} {}\n# TYPE {} {}\n", name_, EscapeHelp(help_), name_,
                      type_ == MetricType::kCounter ? "counter" : "gauge");
   std::lock_guard lock(mu_);
+  // A family without labels always has its one series: an absent series reads as "unknown" to
+  // Prometheus, and increase() would miss the first reload failure or guard block.
+  if (series_.empty() && label_names_.empty()) out += name_ + " 0\n";
   for (const auto& [labels, value] : series_) {
     out += name_;
     if (!labels.empty()) {
