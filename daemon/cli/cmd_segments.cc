@@ -26,7 +26,7 @@ struct SegmentRow {
 };
 
 // One row per plain segment; one per tag for tag_from (allow-list order, then by size).
-std::vector<SegmentRow> CollectRows(const RuleSet& rules,
+std::vector<SegmentRow> CollectRows(const RuleSet& rules, const ExportEvaluation& eval,
                                     const std::vector<std::unordered_map<std::string, int64_t>>& counts) {
   std::vector<SegmentRow> rows;
   for (const auto& group : rules.groups) {
@@ -46,7 +46,8 @@ std::vector<SegmentRow> CollectRows(const RuleSet& rules,
         continue;
       }
       std::vector<SegmentRow> buckets;
-      for (const auto& [tag, n] : c) buckets.push_back({s, tag, n});
+      for (const auto& [tag, n] : c)
+        if (eval.TagAllowed(rules, s, tag)) buckets.push_back({s, tag, n});
       std::sort(buckets.begin(), buckets.end(), [](const SegmentRow& a, const SegmentRow& b) {
         return a.size != b.size ? a.size > b.size : a.tag < b.tag;
       });
@@ -80,10 +81,21 @@ int RunSegments(const CommandOptions& o) {
   // Workers are created inside EvaluateExport; size the per-worker tables generously.
   per_worker.resize(64, std::vector<std::unordered_map<std::string, int64_t>>(nseg));
   DiagSink sink;
+  // Plain segments are counted by index; only tag_from values need a map (hashing every
+  // membership's tag string would cost more than evaluating the rules).
+  std::vector<std::vector<int64_t>> plain_per_worker(64, std::vector<int64_t>(nseg, 0));
+  std::vector<bool> is_tag_from(nseg);
+  for (size_t s = 0; s < nseg; ++s) is_tag_from[s] = ws->rules.segments[s].tag_from >= 0;
   auto eval = EvaluateExport(*ws, eo, [&](const ProfileBatch& b) {
     auto& counts = per_worker[static_cast<size_t>(b.worker)];
-    for (const auto& tags : b.tags)
-      for (const auto& m : tags) ++counts[static_cast<size_t>(m.segment_index)][m.tag];
+    auto& plain = plain_per_worker[static_cast<size_t>(b.worker)];
+    for (const auto& tags : b.tags) {
+      for (const auto& m : tags) {
+        size_t seg = static_cast<size_t>(m.segment_index);
+        if (is_tag_from[seg]) ++counts[seg][m.tag];
+        else ++plain[seg];
+      }
+    }
   }, sink);
   PrintDiagnostics(sink);
   if (!eval) {
@@ -103,7 +115,10 @@ int RunSegments(const CommandOptions& o) {
   for (const auto& w : per_worker)
     for (size_t s = 0; s < nseg; ++s)
       for (const auto& [tag, n] : w[s]) counts[s][tag] += n;
-  std::vector<SegmentRow> rows = CollectRows(ws->rules, counts);
+  for (const auto& w : plain_per_worker)
+    for (size_t s = 0; s < nseg; ++s)
+      if (w[s] > 0) counts[s][ws->rules.segments[s].tag] += w[s];
+  std::vector<SegmentRow> rows = CollectRows(ws->rules, *eval, counts);
   std::string as_of_text = FormatInstant(*as_of, ws->config.tz);
   int64_t total_rows = eval->profiles + eval->rows_rejected;
 

@@ -119,6 +119,19 @@ class ValueCounter {
   std::vector<std::unordered_map<std::string, int64_t>> counts_;  // per segment: value -> profiles
 };
 
+// The caps from per-segment value counts (what ValueCounter::Finish does), for callers that
+// count in one pass over several threads and merge.
+ValueCaps CapsFromCounts(const RuleSet& rules,
+                         const std::vector<std::unordered_map<std::string, int64_t>>& counts);
+
+// A tag_from segment capped by max_tags (no `values:` allow-list).
+bool IsCappedSegment(const Segment& s);
+
+// True when a capped segment's tags decide other segments (it sits in an exclusive group, or an
+// `in segment` names it): then the caps must be known before evaluating, i.e. a first pass.
+// Otherwise one pass can evaluate uncapped and drop the values beyond the caps afterwards.
+bool CapsAffectOtherSegments(const RuleSet& rules);
+
 // "GROUP/TAG" for each membership, in order.
 std::vector<std::string> GroupTags(const RuleSet& rules, const std::vector<Membership>& m);
 

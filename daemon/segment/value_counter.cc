@@ -23,13 +23,16 @@ void ValueCounter::Add(const Profile& p) {
   }
 }
 
-ValueCaps ValueCounter::Finish() const {
+ValueCaps ValueCounter::Finish() const { return CapsFromCounts(rules_, counts_); }
+
+ValueCaps CapsFromCounts(const RuleSet& rules,
+                         const std::vector<std::unordered_map<std::string, int64_t>>& counts) {
   ValueCaps caps;
-  caps.allowed.resize(rules_.segments.size());
-  for (size_t seg = 0; seg < rules_.segments.size(); ++seg) {
-    const Segment& s = rules_.segments[seg];
+  caps.allowed.resize(rules.segments.size());
+  for (size_t seg = 0; seg < rules.segments.size() && seg < counts.size(); ++seg) {
+    const Segment& s = rules.segments[seg];
     if (s.tag_from < 0 || !s.values.empty()) continue;
-    std::vector<std::pair<std::string, int64_t>> sorted(counts_[seg].begin(), counts_[seg].end());
+    std::vector<std::pair<std::string, int64_t>> sorted(counts[seg].begin(), counts[seg].end());
     std::sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) {
       return a.second != b.second ? a.second > b.second : a.first < b.first;
     });
@@ -42,6 +45,20 @@ ValueCaps ValueCounter::Finish() const {
   std::stable_sort(caps.dropped.begin(), caps.dropped.end(),
                    [](const auto& a, const auto& b) { return a.profiles > b.profiles; });
   return caps;
+}
+
+bool IsCappedSegment(const Segment& s) { return s.tag_from >= 0 && s.values.empty() && s.max_tags > 0; }
+
+bool CapsAffectOtherSegments(const RuleSet& rules) {
+  for (size_t i = 0; i < rules.segments.size(); ++i) {
+    const Segment& s = rules.segments[i];
+    if (!IsCappedSegment(s)) continue;
+    // In an exclusive group a capped value decides whether later segments may match.
+    if (s.group >= 0 && rules.groups[static_cast<size_t>(s.group)].exclusive) return true;
+    for (const auto& p : rules.preds)
+      if (p.segment == static_cast<int>(i)) return true;
+  }
+  return false;
 }
 
 }  // namespace segsync

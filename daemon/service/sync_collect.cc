@@ -86,10 +86,12 @@ Result<CollectedProfiles> CollectProfiles(const Workspace& ws, const EvaluateOpt
         for (const auto& v : c.eval.caps.allowed[static_cast<size_t>(s)]) add(s, v);
     }
   }
-  // Uncapped tag_from values are only known now.
+  // Uncapped tag_from values are only known now; values beyond a max_tags cap are dropped.
+  constexpr TagIndex kDropped = ~TagIndex{0};
   std::vector<std::vector<TagIndex>> local_to_catalog(dicts.size());
   for (size_t w = 0; w < dicts.size(); ++w)
-    for (const auto& [s, tag] : dicts[w].keys) local_to_catalog[w].push_back(add(s, tag));
+    for (const auto& [s, tag] : dicts[w].keys)
+      local_to_catalog[w].push_back(c.eval.TagAllowed(rules, s, tag) ? add(s, tag) : kDropped);
   c.rule_tags = c.catalog.size();
 
   for (TagIndex t = 0; t < c.catalog.size(); ++t)
@@ -109,6 +111,7 @@ Result<CollectedProfiles> CollectProfiles(const Workspace& ws, const EvaluateOpt
       pp.state = std::move(p.state);
       pp.mobile = std::move(p.mobile);
       for (uint32_t l : p.local) {
+        if (map[l] == kDropped) continue;
         pp.desired.push_back(map[l]);
         ++sizes[map[l]];
       }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <mutex>
+#include <unordered_map>
 #include <thread>
 
 #include <fmt/format.h>
@@ -15,7 +16,7 @@ namespace {
 
 bool NeedsValueCaps(const RuleSet& rules) {
   for (const auto& s : rules.segments)
-    if (s.tag_from >= 0 && s.values.empty() && s.max_tags > 0) return true;
+    if (IsCappedSegment(s)) return true;
   return false;
 }
 
@@ -49,6 +50,13 @@ Result<ValueCaps> CountValues(const Workspace& ws, const std::string& path, cons
 
 }  // namespace
 
+bool ExportEvaluation::TagAllowed(const RuleSet& rules, int segment, const std::string& tag) const {
+  if (!IsCappedSegment(rules.segments[static_cast<size_t>(segment)])) return true;
+  if (static_cast<size_t>(segment) >= caps.allowed.size()) return true;  // no caps computed
+  const auto& allowed = caps.allowed[static_cast<size_t>(segment)];
+  return std::binary_search(allowed.begin(), allowed.end(), tag);
+}
+
 Result<ExportEvaluation> EvaluateExport(const Workspace& ws, const EvaluateOptions& options,
                                         const ProfileBatchFn& fn, DiagSink& sink) {
   const std::string& spec =
@@ -69,7 +77,9 @@ Result<ExportEvaluation> EvaluateExport(const Workspace& ws, const EvaluateOptio
   auto mapper = Mapper::Bind(ws.mapping, *reader, ws.config.tz, sink);
   if (!mapper) return out;  // Bind reported the lost columns; nothing is evaluated
 
-  if (NeedsValueCaps(ws.rules)) {
+  // Caps that decide other segments need a first pass; otherwise they are counted on the way.
+  const bool count_caps_inline = NeedsValueCaps(ws.rules) && !CapsAffectOtherSegments(ws.rules);
+  if (NeedsValueCaps(ws.rules) && !count_caps_inline) {
     Result<ValueCaps> caps = CountValues(ws, source->path, out.ctx);
     if (!caps) return caps.error();
     out.caps = std::move(*caps);
@@ -85,10 +95,13 @@ Result<ExportEvaluation> EvaluateExport(const Workspace& ws, const EvaluateOptio
     std::vector<Diagnostic> errors;
     int64_t profiles = 0;
     int64_t rejected = 0;
+    std::vector<std::unordered_map<std::string, int64_t>> value_counts;
   };
   std::vector<std::unique_ptr<WorkerState>> state;
   for (int w = 0; w < workers; ++w)
-    state.push_back(std::unique_ptr<WorkerState>(new WorkerState{Evaluator(ws.rules, out.ctx, &out.caps), {}, {}, {}, 0, 0}));
+    state.push_back(std::unique_ptr<WorkerState>(new WorkerState{Evaluator(ws.rules, out.ctx, count_caps_inline ? nullptr : &out.caps), {}, {}, {}, 0, 0,
+                                                       std::vector<std::unordered_map<std::string, int64_t>>(
+                                                           count_caps_inline ? ws.rules.segments.size() : 0)}));
 
   auto io = ForEachBatchParallel(*reader, workers, [&](int w, int64_t seq, RecordBatch& batch) {
     WorkerState& st = *state[w];
@@ -98,7 +111,13 @@ Result<ExportEvaluation> EvaluateExport(const Workspace& ws, const EvaluateOptio
     // Keep memory flat: only the first few errors of each worker are kept as text.
     if (st.errors.size() > options.max_row_errors) st.errors.resize(options.max_row_errors);
     if (st.tags.size() < n) st.tags.resize(n);
-    for (size_t i = 0; i < n; ++i) st.eval.Evaluate(st.rows[i].profile, &st.tags[i]);
+    for (size_t i = 0; i < n; ++i) {
+      st.eval.Evaluate(st.rows[i].profile, &st.tags[i]);
+      if (count_caps_inline)
+        for (const auto& m : st.tags[i])
+          if (IsCappedSegment(ws.rules.segments[static_cast<size_t>(m.segment_index)]))
+            ++st.value_counts[static_cast<size_t>(m.segment_index)][m.tag];
+    }
     st.profiles += static_cast<int64_t>(n);
     if (fn && n > 0) {
       fn(ProfileBatch{w, seq, std::span<const MappedRow>(st.rows.data(), n),
@@ -110,6 +129,13 @@ Result<ExportEvaluation> EvaluateExport(const Workspace& ws, const EvaluateOptio
   if (reader->io_error()) return *reader->io_error();
 
   out.stats = reader->stats();
+  if (count_caps_inline) {
+    std::vector<std::unordered_map<std::string, int64_t>> counts(ws.rules.segments.size());
+    for (auto& st : state)
+      for (size_t seg = 0; seg < st->value_counts.size(); ++seg)
+        for (const auto& [value, n] : st->value_counts[seg]) counts[seg][value] += n;
+    out.caps = CapsFromCounts(ws.rules, counts);
+  }
   for (auto& st : state) {
     out.profiles += st->profiles;
     out.rows_rejected += st->rejected;

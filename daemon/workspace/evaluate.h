@@ -46,7 +46,11 @@ struct ExportEvaluation {
   std::vector<Diagnostic> row_errors;  // the first max_row_errors, in line order
   // Mapped columns missing from the header (a schema change): nothing was evaluated.
   std::vector<std::string> lost_columns;
-  ValueCaps caps;  // tag_from max_tags caps, from a first pass when a segment needs one
+  // tag_from max_tags caps. When no other segment depends on a capped one, they are counted
+  // during the single pass, so the memberships handed to `fn` are not capped yet: consumers
+  // keep a membership only if TagAllowed() says so once EvaluateExport has returned.
+  ValueCaps caps;
+  bool TagAllowed(const RuleSet& rules, int segment, const std::string& tag) const;
   EvalContext ctx;
   int workers = 1;
 };
