@@ -9,7 +9,6 @@
 #include "base/error.h"
 #include "cli/common.h"
 #include "segment/explain.h"
-#include "service/export_fetch.h"
 #include "workspace/as_of.h"
 #include "workspace/evaluate.h"
 
@@ -26,21 +25,13 @@ int RunExplain(const CommandOptions& o) {
                  hint.empty() ? "" : "; ", hint.c_str());
     return static_cast<int>(ExitCode::kUsage);
   }
-  Result<DateTime> as_of = ParseAsOf(o.as_of, ws->config.tz);
-  if (!as_of) {
-    std::fprintf(stderr, "segsync: %s\n", as_of.error().message.c_str());
-    return static_cast<int>(ExitCode::kUsage);
-  }
-  Logger log = MakeLogger(o);
-  Result<std::string> export_path = LocalExportPath(ws->config, o.export_path, log);
-  if (!export_path) {
-    std::fprintf(stderr, "segsync: %s\n", export_path.error().message.c_str());
-    return static_cast<int>(ExitCode::kFatal);
-  }
+  int rc = 0;
+  std::optional<EvaluationInputs> in = PrepareEvaluation(o, *ws, &rc);
+  if (!in) return rc;
   std::mutex mu;
   std::optional<Profile> found;
   DiagSink sink;
-  auto eval = EvaluateExport(*ws, EvaluateOptions{*export_path, *as_of}, [&](const ProfileBatch& b) {
+  auto eval = EvaluateExport(*ws, EvaluateOptions{in->export_path, in->as_of}, [&](const ProfileBatch& b) {
     for (const auto& row : b.rows) {
       if (row.profile.id != o.crm_id) continue;
       std::lock_guard lock(mu);
@@ -64,8 +55,7 @@ int RunExplain(const CommandOptions& o) {
                  eval->export_path.c_str(), static_cast<long long>(eval->profiles));
     return static_cast<int>(ExitCode::kValidationFailed);
   }
-  std::cout << fmt::format("{} as of {} (line {} of {})\n\n", o.crm_id,
-                           FormatInstant(*as_of, ws->config.tz), found->line, eval->export_path);
+  std::cout << fmt::format("{}: line {} of {}\n", o.crm_id, found->line, eval->export_path);
   std::cout << ExplainText(ws->rules, *found, eval->ctx, &eval->caps, o.segment);
   return 0;
 }

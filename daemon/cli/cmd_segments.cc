@@ -11,7 +11,6 @@
 #include "base/error.h"
 #include "cli/common.h"
 #include "plan/guard.h"
-#include "service/export_fetch.h"
 #include "workspace/as_of.h"
 #include "workspace/evaluate.h"
 
@@ -62,21 +61,13 @@ std::vector<SegmentRow> CollectRows(const RuleSet& rules, const ExportEvaluation
 int RunSegments(const CommandOptions& o) {
   auto ws = LoadWorkspaceOrReport(o);
   if (!ws) return static_cast<int>(ExitCode::kValidationFailed);
-  Result<DateTime> as_of = ParseAsOf(o.as_of, ws->config.tz);
-  if (!as_of) {
-    std::fprintf(stderr, "segsync: %s\n", as_of.error().message.c_str());
-    return static_cast<int>(ExitCode::kUsage);
-  }
-  Logger log = MakeLogger(o);
-  Result<std::string> export_path = LocalExportPath(ws->config, o.export_path, log);
-  if (!export_path) {
-    std::fprintf(stderr, "segsync: %s\n", export_path.error().message.c_str());
-    return static_cast<int>(ExitCode::kFatal);
-  }
+  int rc = 0;
+  std::optional<EvaluationInputs> in = PrepareEvaluation(o, *ws, &rc);
+  if (!in) return rc;
 
   const size_t nseg = ws->rules.segments.size();
   std::vector<std::vector<std::unordered_map<std::string, int64_t>>> per_worker;
-  EvaluateOptions eo{*export_path, *as_of};
+  EvaluateOptions eo{in->export_path, in->as_of};
   eo.workers = 0;
   // Workers are created inside EvaluateExport; size the per-worker tables generously.
   per_worker.resize(64, std::vector<std::unordered_map<std::string, int64_t>>(nseg));
@@ -119,7 +110,7 @@ int RunSegments(const CommandOptions& o) {
     for (size_t s = 0; s < nseg; ++s)
       if (w[s] > 0) counts[s][ws->rules.segments[s].tag] += w[s];
   std::vector<SegmentRow> rows = CollectRows(ws->rules, *eval, counts);
-  std::string as_of_text = FormatInstant(*as_of, ws->config.tz);
+  std::string as_of_text = FormatInstant(in->as_of, ws->config.tz);
   int64_t total_rows = eval->profiles + eval->rows_rejected;
 
   if (o.format == "json") {

@@ -7,7 +7,10 @@
 #include <fstream>
 #include <iostream>
 
+#include "base/error.h"
 #include "config/config.h"
+#include "service/export_fetch.h"
+#include "workspace/as_of.h"
 
 namespace segsync::cli {
 
@@ -21,6 +24,24 @@ std::shared_ptr<const Workspace> LoadWorkspaceOrReport(const CommandOptions& o) 
   auto ws = LoadWorkspace(FindConfigPath(o.config_path), sink);
   PrintDiagnostics(sink);
   return ws;
+}
+
+std::optional<EvaluationInputs> PrepareEvaluation(const CommandOptions& o, const Workspace& ws,
+                                                  int* exit_code) {
+  Result<DateTime> as_of = ParseAsOf(o.as_of, ws.config.tz);
+  if (!as_of) {
+    std::fprintf(stderr, "segsync: %s\n", as_of.error().message.c_str());
+    *exit_code = static_cast<int>(ExitCode::kUsage);
+    return std::nullopt;
+  }
+  Logger log = MakeLogger(o);
+  Result<std::string> export_path = LocalExportPath(ws.config, o.export_path, log);
+  if (!export_path) {
+    std::fprintf(stderr, "segsync: %s\n", export_path.error().message.c_str());
+    *exit_code = static_cast<int>(ExitCode::kFatal);
+    return std::nullopt;
+  }
+  return EvaluationInputs{*as_of, *export_path};
 }
 
 Logger MakeLogger(const CommandOptions& o) {
