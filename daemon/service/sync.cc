@@ -89,7 +89,7 @@ SyncResult RunSync(const Workspace& ws, const SyncOptions& options, Logger& log)
   if (!export_path) return finish(ExitCode::kFatal, RunOutcome::kFailed, export_path.error().message);
   DiagSink sink;
   EvaluateOptions eo{*export_path, *as_of};
-  Result<CollectedProfiles> collected = CollectProfiles(ws, eo, sink);
+  Result<CollectedProfiles> collected = CollectProfiles(ws, eo, sink, !options.dry_run);
   for (const auto& d : sink.diagnostics()) log.Error(FormatDiagnostic(d));
   if (!collected) return finish(ExitCode::kValidationFailed, RunOutcome::kFailed, collected.error().message);
   for (const auto& d : collected->eval.row_errors) log.Warning(FormatDiagnostic(d));

@@ -42,7 +42,7 @@ std::optional<std::string> StatusOf(const Profile& p, int field) {
 }  // namespace
 
 Result<CollectedProfiles> CollectProfiles(const Workspace& ws, const EvaluateOptions& options,
-                                          DiagSink& sink) {
+                                          DiagSink& sink, bool with_snapshot) {
   const RuleSet& rules = ws.rules;
   int status_field = -1;
   if (ws.config.kpi_conversion) status_field = rules.schema.IndexOf(ws.config.kpi_conversion->field);
@@ -101,10 +101,11 @@ Result<CollectedProfiles> CollectProfiles(const Workspace& ws, const EvaluateOpt
   std::sort(batches.begin(), batches.end(),
             [](const BatchOut& a, const BatchOut& b) { return a.seq < b.seq; });
   c.profiles.reserve(static_cast<size_t>(c.eval.profiles));
-  c.snapshot.profiles.reserve(static_cast<size_t>(c.eval.profiles));
+  if (with_snapshot) c.snapshot.profiles.reserve(static_cast<size_t>(c.eval.profiles));
   for (auto& b : batches) {
+    std::vector<ProfileOut> taken = std::move(b.profiles);  // freed batch by batch
     const auto& map = local_to_catalog[static_cast<size_t>(b.worker)];
-    for (auto& p : b.profiles) {
+    for (auto& p : taken) {
       PlanProfile pp;
       pp.crm_id = p.crm_id;
       pp.unionid = std::move(p.unionid);
@@ -115,11 +116,13 @@ Result<CollectedProfiles> CollectProfiles(const Workspace& ws, const EvaluateOpt
         pp.desired.push_back(map[l]);
         ++sizes[map[l]];
       }
-      ProfileState ps{std::move(p.crm_id), std::move(p.status), {}};
-      ps.segments.assign(pp.desired.begin(), pp.desired.end());
-      std::sort(ps.segments.begin(), ps.segments.end());
+      if (with_snapshot) {
+        ProfileState ps{std::move(p.crm_id), std::move(p.status), {}};
+        ps.segments.assign(pp.desired.begin(), pp.desired.end());
+        std::sort(ps.segments.begin(), ps.segments.end());
+        c.snapshot.profiles.push_back(std::move(ps));
+      }
       c.profiles.push_back(std::move(pp));
-      c.snapshot.profiles.push_back(std::move(ps));
     }
   }
   for (TagIndex t = 0; t < c.catalog.size(); ++t) c.sizes.emplace_back(c.snapshot.segments[t], sizes[t]);

@@ -28,8 +28,9 @@ struct CollectedProfiles {
 
 // Evaluates the export. Errors: the export cannot be read. A lost column is not an error
 // (eval.lost_columns; the guard blocks).
+// `with_snapshot`: also keep every profile's memberships for the KPI history (real runs only).
 Result<CollectedProfiles> CollectProfiles(const Workspace& ws, const EvaluateOptions& options,
-                                          DiagSink& sink);
+                                          DiagSink& sink, bool with_snapshot = true);
 
 // What WeCom shows, read once per run.
 struct Observed {

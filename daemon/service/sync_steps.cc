@@ -323,6 +323,7 @@ bool SyncSteps::BuildAndGuardPlan() {
   in.relationships.reserve(observed_.relationships.size());
   // The identity fields and tag ids move into the plan input; only userid, external_userid and
   // createtime are needed afterwards (1.2M relationships: a few hundred MB not held twice).
+  seen_.reserve(observed_.relationships.size());
   for (auto& r : observed_.relationships) {
     PlanRelationship pr;
     pr.userid = r.userid;
@@ -333,13 +334,10 @@ bool SyncSteps::BuildAndGuardPlan() {
     pr.createtime = r.createtime;
     for (const auto& id : r.tag_ids)
       if (auto t = in.catalog.FindById(id)) pr.tags.push_back(*t);
-    std::vector<std::string>().swap(r.tag_ids);
-    r.name.clear();
-    r.name.shrink_to_fit();
-    r.remark.clear();
-    r.remark.shrink_to_fit();
+    seen_.push_back({std::move(r.userid), std::move(r.external_userid), {}});
     in.relationships.push_back(std::move(pr));
   }
+  std::vector<wecom::Relationship>().swap(observed_.relationships);
   in.owned = owned_;
   in.identity.clear();
   for (const auto& k : ws_.mapping.identity) in.identity.push_back(k.kind);
@@ -471,11 +469,10 @@ awaitable<void> SyncSteps::Apply() {
   std::unordered_map<std::string, const PlanChange*> change_of;
   for (const auto& c : p.changes) change_of[RelKey(c.userid, c.external_userid)] = &c;
   {
-    std::vector<RelationshipSeen> seen;
-    seen.reserve(observed_.relationships.size());
-    for (const auto& r : observed_.relationships) {
+    std::vector<RelationshipSeen> seen = std::move(seen_);
+    for (auto& r : seen) {
       auto c = change_of.find(RelKey(r.userid, r.external_userid));
-      seen.push_back({r.userid, r.external_userid, c == change_of.end() ? "" : c->second->crm_id});
+      if (c != change_of.end()) r.crm_id = c->second->crm_id;
     }
     for (size_t start = 0; start < seen.size(); start += 10000) {
       std::vector<RelationshipSeen> chunk(seen.begin() + static_cast<std::ptrdiff_t>(start),

@@ -65,6 +65,8 @@ class SyncSteps {
   std::string message_;
 
   Observed observed_;
+  // What the run saw, kept compact once the plan input has taken the rest of observed_.
+  std::vector<RelationshipSeen> seen_;
   // Relationship ids of the ledger, by RelKey.
   std::unordered_map<std::string, int64_t> rel_ids_;
   // Tags segsync created (from the ledger), by WeCom tag id.
