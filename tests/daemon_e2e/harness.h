@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "fake_wecom_client.h"
 #include "test_support.h"
 
 namespace segsync::daemon_e2e {
@@ -23,41 +24,18 @@ namespace segsync::daemon_e2e {
 namespace json = boost::json;
 using segsync::testing::ChildProcess;
 using segsync::testing::RunResult;
+// fake-wecom as a process and its admin API (tests/fake_wecom_client.h).
+using segsync::testing::Fake;
+using segsync::testing::Http;
+using segsync::testing::HttpAnswer;
+using segsync::testing::ParseObject;
 
 inline constexpr const char* kSecret = "fake-secret-do-not-use";
 
-// One HTTP/1.1 exchange on a fresh connection to 127.0.0.1:port.
-struct HttpAnswer {
-  int status = 0;
-  std::string content_type;
-  std::string body;
-};
-HttpAnswer Http(int port, const std::string& method, const std::string& target,
-                const std::string& body = "");
-
-json::object ParseObject(const std::string& text);
 
 // Polls `done` every 20 ms until it is true or timeout_ms passed; returns its last value.
 bool WaitFor(const std::function<bool()>& done, int timeout_ms);
 
-// The fake WeCom server (always --port 0) with extra flags.
-class Fake {
- public:
-  explicit Fake(const std::vector<std::string>& args = {});
-  int port() const { return port_; }
-  std::string base_url() const { return "http://127.0.0.1:" + std::to_string(port_); }
-  // POST /admin/<path>; fails the test unless the answer has "ok":true.
-  json::object Admin(const std::string& path, const json::object& body = {});
-  json::object State();  // GET /admin/state
-  json::object Stats();  // GET /admin/stats
-  static int64_t Calls(const json::object& stats, const std::string& endpoint);
-  // mark_tag + add/edit/del_corp_tag calls in a stats answer.
-  static int64_t Mutations(const json::object& stats);
-
- private:
-  std::unique_ptr<ChildProcess> process_;
-  int port_ = 0;
-};
 
 // Live tag names ("GROUP/TAG") per relationship ("userid|external_userid") in a state answer.
 std::map<std::string, std::set<std::string>> RelTags(const json::object& state);

@@ -14,41 +14,20 @@
 #include <string>
 #include <vector>
 
+#include "fake_wecom_client.h"
 #include "test_support.h"
 
 namespace segsync::e2e {
 
 namespace json = boost::json;
 using segsync::testing::RunResult;
+// fake-wecom as a process and its admin API (tests/fake_wecom_client.h).
+using segsync::testing::Fake;
+using segsync::testing::Http;
+using segsync::testing::HttpAnswer;
+using segsync::testing::ParseObject;
 
-// One HTTP/1.1 exchange on a fresh connection to 127.0.0.1:port.
-struct HttpAnswer {
-  int status = 0;
-  std::string body;
-};
-HttpAnswer Http(int port, const std::string& method, const std::string& target,
-                const std::string& body = "");
 
-// The fake WeCom server, started with extra flags (always --port 0).
-class Fake {
- public:
-  explicit Fake(const std::vector<std::string>& args = {});
-  int port() const { return port_; }
-  std::string base_url() const { return "http://127.0.0.1:" + std::to_string(port_); }
-  segsync::testing::ChildProcess& process() { return *process_; }
-  // POST /admin/<path>; fails the test unless the answer has "ok":true.
-  json::object Admin(const std::string& path, const json::object& body = {});
-  json::object State();  // GET /admin/state
-  json::object Stats();  // GET /admin/stats
-  // calls[endpoint] of a stats answer (0 when absent).
-  static int64_t Calls(const json::object& stats, const std::string& endpoint);
-  // Mutating tag calls in a stats answer: mark_tag + add/edit/del_corp_tag.
-  static int64_t Mutations(const json::object& stats);
-
- private:
-  std::unique_ptr<segsync::testing::ChildProcess> process_;
-  int port_ = 0;
-};
 
 using RelKey = std::string;  // "userid|external_userid"
 using TagSet = std::set<std::string>;  // "GROUP/TAG"

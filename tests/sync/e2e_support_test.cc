@@ -1,21 +1,13 @@
-// The e2e harness (e2e.h): a small Beast HTTP client, the fake server, the workspace, the
-// ledger queries. No test cases here.
+// The e2e harness (e2e.h): the workspace, WeCom state and the ledger queries. No test cases here.
 #include <doctest/doctest.h>
 
 #include <SQLiteCpp/SQLiteCpp.h>
-#include <boost/asio.hpp>
-#include <boost/beast.hpp>
 
 #include <fmt/format.h>
 
 #include "e2e.h"
 
 namespace segsync::e2e {
-
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
-using tcp = asio::ip::tcp;
 
 const char* const kRulesYaml = R"(tag_groups:
   - name: 会籍阶段
@@ -40,70 +32,6 @@ TagSet ExpectedTags(const Row& row) {
   else if (row.status == "Affiliate") t.insert("会籍阶段/学员");
   if (row.city == "Shanghai" || row.city == "Beijing") t.insert("城市/" + row.city);
   return t;
-}
-
-HttpAnswer Http(int port, const std::string& method, const std::string& target, const std::string& body) {
-  asio::io_context ioc;
-  beast::tcp_stream s(ioc);
-  s.expires_after(std::chrono::seconds(60));
-  s.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)));
-  http::request<http::string_body> req(method == "GET" ? http::verb::get : http::verb::post, target, 11);
-  req.set(http::field::host, "127.0.0.1");
-  req.set(http::field::content_type, "application/json");
-  req.body() = body;
-  req.prepare_payload();
-  http::write(s, req);
-  beast::flat_buffer buf;
-  http::response_parser<http::string_body> parser;
-  parser.body_limit(512 * 1024 * 1024);
-  http::read(s, buf, parser);
-  beast::error_code ec;
-  s.socket().shutdown(tcp::socket::shutdown_both, ec);
-  return {parser.get().result_int(), parser.get().body()};
-}
-
-namespace {
-
-json::object ParseObject(const std::string& text) {
-  boost::system::error_code ec;
-  json::value v = json::parse(text, ec);
-  REQUIRE_MESSAGE(!ec, "not JSON: " << text.substr(0, 300));
-  REQUIRE_MESSAGE(v.is_object(), "not an object: " << text.substr(0, 300));
-  return v.get_object();
-}
-
-}  // namespace
-
-Fake::Fake(const std::vector<std::string>& args) {
-  std::vector<std::string> argv{FAKE_WECOM_BIN, "--port", "0"};
-  argv.insert(argv.end(), args.begin(), args.end());
-  process_ = std::make_unique<segsync::testing::ChildProcess>(argv);
-  std::string line = process_->ReadLine(20000);
-  REQUIRE_MESSAGE(!line.empty(), "fake-wecom did not print its port: "
-                                     << segsync::testing::ReadFile(process_->stderr_path()));
-  port_ = std::stoi(line);
-}
-
-json::object Fake::Admin(const std::string& path, const json::object& body) {
-  HttpAnswer a = Http(port_, "POST", "/admin/" + path, json::serialize(body));
-  json::object o = ParseObject(a.body);
-  REQUIRE_MESSAGE(o.contains("ok"), a.body);
-  REQUIRE_MESSAGE(o.at("ok").as_bool(), "admin " << path << ": " << a.body);
-  return o;
-}
-
-json::object Fake::State() { return ParseObject(Http(port_, "GET", "/admin/state").body); }
-json::object Fake::Stats() { return ParseObject(Http(port_, "GET", "/admin/stats").body); }
-
-int64_t Fake::Calls(const json::object& stats, const std::string& endpoint) {
-  const json::object& calls = stats.at("calls").as_object();
-  auto it = calls.find(endpoint);
-  return it == calls.end() ? 0 : it->value().to_number<int64_t>();
-}
-
-int64_t Fake::Mutations(const json::object& stats) {
-  return Calls(stats, "mark_tag") + Calls(stats, "add_corp_tag") + Calls(stats, "edit_corp_tag") +
-         Calls(stats, "del_corp_tag");
 }
 
 namespace {
