@@ -30,6 +30,7 @@
 
 #include "base/error.h"
 #include "base/log.h"
+#include "ledger/kpi_records.h"
 #include "ledger/records.h"
 
 namespace segsync {
@@ -152,6 +153,35 @@ class Ledger {
   Result<Done> SetCampaignTouchMsgid(const std::string& campaign, const std::string& touch_date,
                                      const std::string& msgid);
   Result<std::vector<CampaignTouchRecord>> LoadCampaignTouches();
+  // The task of a claimed touch was created: its msgid, the tag ids of its tag_filter and the
+  // size of WeCom's fail_list.
+  Result<Done> RecordTouchCreated(const std::string& campaign, const std::string& touch_date,
+                                  const std::string& msgid, const std::vector<std::string>& tags,
+                                  int64_t fail_count);
+  // Forgets a claim whose add_msg_template WeCom refused (nothing was created), so that a
+  // later run on the same day may try again.
+  Result<Done> ReleaseCampaignTouch(const std::string& campaign, const std::string& touch_date);
+  // Replaces the touch's send results with `results` (a complete read) and stamps the read.
+  Result<Done> RecordTouchResults(const std::string& campaign, const std::string& touch_date,
+                                  const std::vector<TouchResult>& results, int64_t now);
+
+  // --- KPIs for the report (ledger_kpi.cc); read-only, one consistent read each ----------
+  // Sizes with entered/left per (run, segment) for snapshot runs inside the window.
+  Result<std::vector<SegmentSizeRow>> LoadSegmentSizesIn(const KpiWindow& w);
+  // Conversions seen by runs inside the window (see ConversionEvent), oldest run first.
+  Result<std::vector<ConversionEvent>> LoadConversions(const KpiWindow& w,
+                                                       const std::vector<std::string>& from,
+                                                       const std::vector<std::string>& to);
+  Result<std::vector<SegmentAudienceRow>> LoadSegmentAudiences(const KpiWindow& w);
+  // Runs (not dry runs) whose as-of is inside the window, oldest first.
+  Result<std::vector<RunRecord>> LoadRunsIn(const KpiWindow& w);
+  // Failed audit events of runs inside the window, most frequent first.
+  Result<std::vector<FailureCountRow>> LoadFailureCounts(const KpiWindow& w);
+  // Invitations sent by runs inside the window, per segment.
+  Result<std::vector<InvitationKpiRow>> LoadInvitationKpis(const KpiWindow& w);
+  // Every recorded touch with its result counts, by date; and reach per campaign.
+  Result<std::vector<TouchKpiRow>> LoadTouchKpis();
+  Result<std::vector<CampaignReachRow>> LoadCampaignReach();
 
   struct Impl;
 

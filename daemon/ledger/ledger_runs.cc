@@ -118,6 +118,21 @@ Result<std::vector<RunRecord>> Ledger::LastRuns(int n) {
   });
 }
 
+Result<std::vector<RunRecord>> Ledger::LoadRunsIn(const KpiWindow& w) {
+  return impl_->Guard("reading runs", [&] {
+    auto& q = impl_->Stmt(
+        "SELECT id, kind, as_of, started_at, ended_at, export_file, export_rows, export_bytes, "
+        "export_hash, outcome, profiles, rows_rejected, matched, unmatched, relations, added, "
+        "removed, failed, unchanged, api_calls, plan_id, message FROM run "
+        "WHERE kind != 'dry-run' AND as_of BETWEEN ?1 AND ?2 ORDER BY id");
+    q.bind(1, w.from_as_of);
+    q.bind(2, w.to_as_of);
+    std::vector<RunRecord> out;
+    while (q.executeStep()) out.push_back(ReadRun(q));
+    return out;
+  });
+}
+
 Result<std::optional<RunRecord>> Ledger::GetRun(int64_t run_id) {
   return impl_->Guard("reading a run", [&] {
     auto& q = impl_->Stmt(
