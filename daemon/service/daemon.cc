@@ -71,6 +71,13 @@ int Daemon::Impl::Run() {
     log.Info("metrics server listening", {{"listen", current.settings.metrics_listen},
                                           {"port", std::to_string(port.load())}});
   }
+  if (options.extension) {
+    auto started = options.extension->Start(io, current);
+    if (!started.ok()) {
+      log.Error("cannot start", {{"error", started.error().message}});
+      return static_cast<int>(ExitCode::kFatal);
+    }
+  }
   signals.emplace(io, SIGHUP, SIGTERM, SIGINT);
   WaitSignal();
   if (auto interval = notifier.WatchdogPingInterval()) TickWatchdog(*interval);
@@ -136,6 +143,10 @@ void Daemon::Impl::BeginStop() {
   notifier.Status("stopping");
   schedule_timer.cancel();
   stop_source.request_stop();
+  if (!jobs.empty() || deferred_slot)
+    log.Notice("dropping queued work at stop", {{"jobs", std::to_string(jobs.size())}});
+  jobs.clear();
+  deferred_slot.reset();
   if (!running) {
     FinishStop();
     return;
@@ -165,6 +176,7 @@ void Daemon::Impl::FinishStop() {
   watchdog_timer.cancel();
   schedule_timer.cancel();
   if (http) http->Stop();
+  if (options.extension) options.extension->Stop();
   if (signals) signals->cancel();
   io.stop();
 }
@@ -188,6 +200,13 @@ Daemon::~Daemon() {
 int Daemon::Run() { return impl_->Run(); }
 void Daemon::RequestStop() { asio::post(impl_->io, [this] { impl_->BeginStop(); }); }
 void Daemon::RequestReload() { asio::post(impl_->io, [this] { impl_->Reload(); }); }
+void Daemon::SubmitJob(std::string kind, RunFn job) {
+  asio::post(impl_->io, [this, kind = std::move(kind), job = std::move(job)]() mutable {
+    if (impl_->stopping) return;
+    impl_->jobs.emplace_back(std::move(kind), std::move(job));
+    if (!impl_->running) impl_->StartNext();
+  });
+}
 bool Daemon::ready() const { return impl_->ready_flag; }
 uint16_t Daemon::metrics_port() const { return impl_->port; }
 bool Daemon::worker_abandoned() const { return impl_->abandoned; }

@@ -16,6 +16,7 @@
 // Lifecycle of Run():
 //   1. ReloadFn. Any error: every diagnostic is logged (FILE:LINE:COL) and Run returns 1.
 //   2. The metrics server listens on settings.metrics_listen (empty: none); failure returns 4.
+//      Then options.extension->Start (e.g. the WeCom callback listener); failure returns 4.
 //   3. Signals are handled; READY=1; if LastSuccessFn says the last success is older than one
 //      period (Schedule::NominalPeriod) or never happened, a "startup" run starts at once.
 //   4. Scheduled runs. SIGHUP (or RequestReload): RELOADING=1, ReloadFn; on errors every
@@ -27,6 +28,12 @@
 //      as interrupted), Run waits for it at most options.stop_grace (8 s), then returns 0.
 //      If the run did not finish in time it is abandoned: worker_abandoned() is true and the
 //      caller must end the process with std::_Exit/quick_exit (no static destructors).
+//
+// Jobs (SubmitJob): short one-off work such as the WeCom callback events, run on the same
+// worker thread as the runs, so never at the same time as a run or another job. A job waits
+// for the run in progress; a slot that comes while a job runs is deferred until it ends (not
+// skipped), and a deferred slot goes before the next queued job. Jobs are not runs: they do
+// not count in segsync_runs_total nor move the last-run gauges; they log "job finished".
 //
 // Minimal wiring in cmd_daemon.cc:
 //   segsync::Daemon d(run, reload, last_success, logger);
@@ -40,16 +47,22 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <variant>
 #include <stop_token>
 #include <string>
 #include <vector>
 
 #include "base/diag.h"
+#include "base/error.h"
 #include "base/log.h"
 #include "service/daemon_metrics.h"
 #include "service/http_server.h"
 #include "service/progress.h"
 #include "service/schedule.h"
+
+namespace boost::asio {
+class io_context;
+}
 
 namespace segsync {
 
@@ -102,12 +115,24 @@ using LastSuccessFn = std::function<std::optional<SysSeconds>()>;
 // The HTML of GET / (the report module's dashboard). Called on the daemon thread: keep it quick.
 using PageFn = std::function<std::string()>;
 
+// Work that lives on the daemon's io thread beside the metrics server (the WeCom callback
+// listener). Start and Stop are called on the io thread.
+class DaemonExtension {
+ public:
+  virtual ~DaemonExtension() = default;
+  // After the first load and the metrics server. An error ends Run() with exit code 4.
+  virtual Result<std::monostate> Start(boost::asio::io_context& io, const LoadedSet& loaded) = 0;
+  // When stopping: stop accepting work (jobs still queued are dropped by the daemon).
+  virtual void Stop() = 0;
+};
+
 struct DaemonOptions {
   std::chrono::milliseconds stop_grace{8000};       // wait for a stopping run at most this long
   std::chrono::milliseconds status_interval{1000};  // STATUS= refresh during a run
   std::chrono::seconds stall_tolerance{60};  // /healthz 503 when a slot is this overdue
   HttpServerOptions http;
   PageFn index_page;                         // empty: a minimal page with links
+  DaemonExtension* extension = nullptr;      // not owned; must outlive Run()
 };
 
 class Daemon {
@@ -125,6 +150,9 @@ class Daemon {
   // Thread-safe equivalents of SIGTERM and SIGHUP.
   void RequestStop();
   void RequestReload();
+  // Thread-safe. Queues a job (see "Jobs" above); `kind` names it in the log. The job gets the
+  // configuration current when it starts. Dropped when the daemon is stopping.
+  void SubmitJob(std::string kind, RunFn job);
 
   // Thread-safe observers.
   bool ready() const;             // loaded, listening, signals handled

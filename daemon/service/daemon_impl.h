@@ -3,6 +3,7 @@
 #pragma once
 
 #include <atomic>
+#include <deque>
 #include <mutex>
 #include <thread>
 
@@ -43,6 +44,10 @@ struct Daemon::Impl {
   void OnTimer();
   void MaybeStartupRun();
   void StartRun(const std::string& kind, SysSeconds slot);
+  // Jobs (SubmitJob): started when the worker is free; a deferred slot goes first.
+  void StartNext();
+  void StartJob();
+  void OnJobDone(std::string kind, DaemonRunResult outcome, std::chrono::system_clock::time_point start);
   void OnRunDone(DaemonRunResult outcome, SysSeconds slot, std::chrono::system_clock::time_point start,
                  std::chrono::system_clock::time_point end);
   void UpdateStatus();
@@ -74,7 +79,10 @@ struct Daemon::Impl {
 
   LoadedSet current;
   std::optional<SysSeconds> next_fire;
-  bool running = false;
+  bool running = false;      // the worker is busy: a run or a job
+  bool job_running = false;  // ... with a job
+  std::optional<SysSeconds> deferred_slot;  // a slot that came during a job
+  std::deque<std::pair<std::string, RunFn>> jobs;
   bool stopping = false;
   int64_t run_sequence = 0;
   std::thread worker;

@@ -56,7 +56,12 @@ void Daemon::Impl::ArmTimer(std::optional<SysSeconds> fired_slot) {
 void Daemon::Impl::OnTimer() {
   if (stopping) return;
   SysSeconds slot = *next_fire;
-  if (running) {
+  if (running && job_running) {
+    // A job is short (callback events): the slot runs right after it instead of being lost.
+    deferred_slot = slot;
+    log.Info("scheduled run deferred until the job in progress ends",
+             {{"slot", LocalTime(slot, current.settings.zone)}});
+  } else if (running) {
     metrics.scheduled_runs_skipped.Inc();
     log.Warning("scheduled run skipped: the previous run is still in progress",
                 {{"slot", LocalTime(slot, current.settings.zone)},
@@ -149,11 +154,67 @@ void Daemon::Impl::OnRunDone(DaemonRunResult outcome, SysSeconds slot, Clock::ti
     FinishStop();
     return;
   }
+  StartNext();
+  UpdateStatus();
+}
+
+void Daemon::Impl::StartNext() {
+  if (running || stopping) return;
+  if (deferred_slot) {
+    SysSeconds slot = *deferred_slot;
+    deferred_slot.reset();
+    StartRun("scheduled", slot);
+  } else if (!jobs.empty()) {
+    StartJob();
+  }
+}
+
+void Daemon::Impl::StartJob() {
+  if (worker.joinable()) worker.join();
+  auto [kind, fn] = std::move(jobs.front());
+  jobs.pop_front();
+  running = true;
+  job_running = true;
+  if (stop_source.stop_requested() && !stopping) stop_source = std::stop_source();
+  auto start = Clock::now();
+  RunRequest request{kind, 0, NowSeconds(), current.workspace, &metrics};
+  log.Debug("job started", {{"kind", kind}});
+  worker = std::thread([this, fn = std::move(fn), kind = kind, request = std::move(request),
+                        token = stop_source.get_token(), link = link, start] {
+    DaemonRunResult outcome;
+    ProgressSink progress;
+    try {
+      outcome = fn(request, token, progress);
+    } catch (const std::exception& e) {
+      outcome = DaemonRunResult{-1, std::string("job failed with an exception: ") + e.what(), false,
+                                token.stop_requested()};
+    }
+    link->Post([this, kind, outcome = std::move(outcome), start]() mutable {
+      OnJobDone(std::move(kind), std::move(outcome), start);
+    });
+  });
+  UpdateStatus();
+}
+
+void Daemon::Impl::OnJobDone(std::string kind, DaemonRunResult outcome, Clock::time_point start) {
+  if (worker.joinable()) worker.join();
+  running = false;
+  job_running = false;
+  double duration = std::chrono::duration<double>(Clock::now() - start).count();
+  log.Log(outcome.exit_code == 0 ? LogLevel::kInfo : LogLevel::kWarning, "job finished",
+          {{"kind", kind}, {"exit_code", std::to_string(outcome.exit_code)},
+           {"duration_s", fmt::format("{:.3f}", duration)}, {"summary", outcome.summary}});
+  if (stopping) {
+    FinishStop();
+    return;
+  }
+  StartNext();
   UpdateStatus();
 }
 
 std::string Daemon::Impl::StatusText() const {
   if (stopping) return "stopping";
+  if (job_running) return "handling callback events";
   if (running) return progress->Describe();
   std::string text = "idle";
   if (next_fire) {

@@ -1,6 +1,7 @@
 // Beast HTTP server with coroutines; see http_server.h for the contract.
 #include "service/http_server.h"
 
+#include <algorithm>
 #include <set>
 
 #include <boost/asio/as_tuple.hpp>
@@ -27,7 +28,7 @@ constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 Result<tcp::endpoint> ParseListen(const std::string& listen) {
   auto colon = listen.rfind(':');
   if (colon == std::string::npos || colon + 1 == listen.size())
-    return Error{ErrorCode::kInvalidInput, "metrics.listen must be HOST:PORT, got '" + listen + "'"};
+    return Error{ErrorCode::kInvalidInput, "listen address must be HOST:PORT, got '" + listen + "'"};
   std::string host = listen.substr(0, colon);
   if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
   if (host.empty()) host = "127.0.0.1";
@@ -37,13 +38,13 @@ Result<tcp::endpoint> ParseListen(const std::string& listen) {
     port = std::stoul(listen.substr(colon + 1), &used);
     if (used != listen.size() - colon - 1 || port > 65535) throw std::out_of_range("port");
   } catch (const std::exception&) {
-    return Error{ErrorCode::kInvalidInput, "metrics.listen: bad port in '" + listen + "'"};
+    return Error{ErrorCode::kInvalidInput, "listen address: bad port in '" + listen + "'"};
   }
   boost::system::error_code ec;
   auto addr = asio::ip::make_address(host, ec);
   if (ec)
     return Error{ErrorCode::kInvalidInput,
-                 "metrics.listen: '" + host + "' is not an IP address (use 127.0.0.1 or ::1)"};
+                 "listen address: '" + host + "' is not an IP address (use 127.0.0.1 or ::1)"};
   return tcp::endpoint(addr, static_cast<uint16_t>(port));
 }
 
@@ -57,8 +58,8 @@ http::status ParseErrorStatus(const boost::system::error_code& ec) {
 }  // namespace
 
 struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
-  Impl(asio::io_context& io, HttpRoutes r, HttpServerOptions o, Logger& l)
-      : acceptor(io), routes(std::move(r)), options(o), log(l) {}
+  Impl(asio::io_context& io, HttpRoutes r, HttpRequestRoutes rr, HttpServerOptions o, Logger& l)
+      : acceptor(io), routes(std::move(r)), request_routes(std::move(rr)), options(o), log(l) {}
 
   asio::awaitable<void> Accept();
   asio::awaitable<void> Serve(tcp::socket socket);
@@ -66,6 +67,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
 
   tcp::acceptor acceptor;
   HttpRoutes routes;
+  HttpRequestRoutes request_routes;
   HttpServerOptions options;
   Logger& log;
   std::set<beast::tcp_stream*> live;  // io thread only
@@ -98,13 +100,25 @@ asio::awaitable<void> HttpServer::Impl::Serve(tcp::socket socket) {
     beast::tcp_stream* s;
     ~Unlist() { live.erase(s); }
   } unlist{live, &stream};
-  beast::flat_buffer buffer(options.max_header_bytes + options.max_body_bytes + 1024);
+  size_t max_body = options.max_body_bytes;
+  for (const auto& [path, route] : request_routes) max_body = std::max(max_body, route.max_body_bytes);
+  beast::flat_buffer buffer(options.max_header_bytes + max_body + 1024);
   for (int n = 0; n < options.max_requests_per_connection && !stopped; ++n) {
     http::request_parser<http::string_body> parser;
     parser.header_limit(static_cast<std::uint32_t>(options.max_header_bytes));
     parser.body_limit(options.max_body_bytes);
     stream.expires_after(options.request_timeout);  // the whole request, not per read
-    auto [ec, bytes] = co_await http::async_read(stream, buffer, parser, kTuple);
+    auto [ec, bytes] = co_await http::async_read_header(stream, buffer, parser, kTuple);
+    if (!ec && !parser.is_done()) {
+      // A POST to a request route gets that route's body cap; everything else keeps the small one.
+      if (parser.get().method() == http::verb::post) {
+        std::string_view path = parser.get().target();
+        auto route = request_routes.find(std::string(path.substr(0, path.find('?'))));
+        if (route != request_routes.end()) parser.body_limit(route->second.max_body_bytes);
+      }
+      auto [body_ec, body_bytes] = co_await http::async_read(stream, buffer, parser, kTuple);
+      ec = body_ec;
+    }
     if (ec == http::error::end_of_stream || ec == asio::error::operation_aborted) break;
     if (ec == beast::error::timeout) {
       log.Debug("http client dropped: request not received in time");
@@ -143,7 +157,15 @@ http::response<http::string_body> HttpServer::Impl::Handle(
   target = target.substr(0, target.find('?'));
   HttpResponse out;
   bool head = req.method() == http::verb::head;
-  if (!head && req.method() != http::verb::get) {
+  auto request_route = request_routes.find(std::string(target));
+  if (request_route != request_routes.end()) {
+    if (head || req.method() == http::verb::get || req.method() == http::verb::post) {
+      out = request_route->second.handler(HttpRequestView{req.method_string(), req.target(), req.body()});
+    } else {
+      out = {405, "text/plain; charset=utf-8", "method not allowed: use GET, HEAD or POST\n"};
+      res.set(http::field::allow, "GET, HEAD, POST");
+    }
+  } else if (!head && req.method() != http::verb::get) {
     out = {405, "text/plain; charset=utf-8", "method not allowed: use GET or HEAD\n"};
     res.set(http::field::allow, "GET, HEAD");
   } else if (auto it = routes.find(std::string(target)); it != routes.end()) {
@@ -162,10 +184,10 @@ http::response<http::string_body> HttpServer::Impl::Handle(
 Result<std::unique_ptr<HttpServer>> HttpServer::Start(asio::io_context& io,
                                                       const std::string& listen,
                                                       HttpRoutes routes, HttpServerOptions options,
-                                                      Logger& log) {
+                                                      Logger& log, HttpRequestRoutes request_routes) {
   auto endpoint = ParseListen(listen);
   if (!endpoint.ok()) return endpoint.error();
-  auto impl = std::make_shared<Impl>(io, std::move(routes), options, log);
+  auto impl = std::make_shared<Impl>(io, std::move(routes), std::move(request_routes), options, log);
   boost::system::error_code ec;
   impl->acceptor.open(endpoint->protocol(), ec);
   if (!ec) impl->acceptor.set_option(asio::socket_base::reuse_address(true), ec);
