@@ -10,6 +10,7 @@
 #include "cli/common.h"
 #include "config/config.h"
 #include "ledger/ledger.h"
+#include "service/callback_service.h"
 #include "service/daemon.h"
 #include "service/sync.h"
 
@@ -64,14 +65,17 @@ void FeedMetrics(DaemonMetrics& m, const SyncResult& r) {
 int RunDaemon(const CommandOptions& o) {
   std::string config_path = FindConfigPath(o.config_path);
   Logger log = MakeLogger(o);
+  // WeCom callback events (issue 9): listener and event jobs, serialized with the runs.
+  CallbackService callbacks(log);
 
-  auto run = [&log](const RunRequest& req, std::stop_token stop, ProgressSink& progress) {
+  auto run = [&log, &callbacks](const RunRequest& req, std::stop_token stop, ProgressSink& progress) {
     const Workspace& ws = req.As<Workspace>();
     SyncOptions so;
     so.kind = RunKind::kScheduled;
     so.stop = stop;
     so.progress = &progress;
     SyncResult r = RunSync(ws, so, log);
+    callbacks.AfterScheduledRun();  // its tag library may have changed
     if (req.metrics) FeedMetrics(*req.metrics, r);
     DaemonRunResult out;
     out.exit_code = static_cast<int>(r.exit_code);
@@ -90,7 +94,10 @@ int RunDaemon(const CommandOptions& o) {
     if (!last || !*last || (*last)->outcome != RunOutcome::kOk) return std::nullopt;
     return SysSeconds{std::chrono::seconds{(*last)->ended_at}};
   };
-  Daemon daemon(run, [config_path] { return Reload(config_path); }, last_success, log);
+  DaemonOptions options;
+  options.extension = &callbacks;
+  Daemon daemon(run, [config_path] { return Reload(config_path); }, last_success, log, options);
+  callbacks.Attach(daemon);
   int rc = daemon.Run();
   // A run that did not stop within the grace period is abandoned: end the process now.
   if (daemon.worker_abandoned()) std::_Exit(rc);

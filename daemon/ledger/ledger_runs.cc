@@ -153,7 +153,7 @@ Result<std::optional<RunRecord>> Ledger::LastAppliedRun() {
         "SELECT id, kind, as_of, started_at, ended_at, export_file, export_rows, export_bytes, "
         "export_hash, outcome, profiles, rows_rejected, matched, unmatched, relations, added, "
         "removed, failed, unchanged, api_calls, plan_id, message FROM run "
-        "WHERE outcome IN ('ok', 'partial') AND kind <> 'dry-run' ORDER BY id DESC LIMIT 1");
+        "WHERE outcome IN ('ok', 'partial') AND kind NOT IN ('dry-run', 'callback') ORDER BY id DESC LIMIT 1");
     std::optional<RunRecord> out;
     if (q.executeStep()) out = ReadRun(q);
     q.reset();

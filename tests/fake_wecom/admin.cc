@@ -51,6 +51,15 @@ Fault ParseFault(const json::object& body) {
 
 }  // namespace
 
+void App::SendAdded(const std::string& userid, const std::string& external_userid, const std::string& state) {
+  std::vector<std::pair<std::string, std::string>> fields{{"Event", "change_external_contact"},
+                                                          {"ChangeType", "add_external_contact"},
+                                                          {"UserID", userid}, {"ExternalUserID", external_userid}};
+  if (!state.empty()) fields.emplace_back("State", state);
+  fields.emplace_back("WelcomeCode", "WELCOME" + external_userid);
+  callbacks_.Send(std::move(fields));
+}
+
 json::object App::Admin(const std::string& name, const json::object& body) {
   World& w = world_;
   if (name == "state") return w.ToState();
@@ -117,13 +126,20 @@ json::object App::Admin(const std::string& name, const json::object& body) {
     json::object req{{"group_name", Need(body, "group_name")},
                      {"tag", json::array{json::object{{"name", Need(body, "tag")}}}}};
     json::object group = w.tags.Add(req, Owner::kConsole);
-    return {{"tag_id", group["tag"].as_array()[0].as_object()["id"]}, {"group_id", group["group_id"]}};
+    json::value tag_id = group["tag"].as_array()[0].as_object()["id"];
+    callbacks_.Send({{"Event", "change_external_tag"}, {"Id", std::string(tag_id.as_string())},
+                     {"TagType", "tag"}, {"ChangeType", "create"}});
+    return {{"tag_id", tag_id}, {"group_id", group["group_id"]}};
   }
   if (name == "console/delete_tag") {
     std::vector<std::string> tags, groups;
     if (Has(body, "tag_id")) tags.push_back(GetString(body, "tag_id"));
     if (Has(body, "group_id")) groups.push_back(GetString(body, "group_id"));
     w.customers.RemoveTagsEverywhere(w.tags.Delete(tags, groups, Owner::kConsole));
+    for (const auto& id : tags)
+      callbacks_.Send({{"Event", "change_external_tag"}, {"Id", id}, {"TagType", "tag"}, {"ChangeType", "delete"}});
+    for (const auto& id : groups)
+      callbacks_.Send({{"Event", "change_external_tag"}, {"Id", id}, {"TagType", "tag_group"}, {"ChangeType", "delete"}});
     return {};
   }
   if (name == "staff_mark_tag") {
@@ -146,22 +162,34 @@ json::object App::Admin(const std::string& name, const json::object& body) {
     r.oper_userid = GetString(body, "oper_userid", r.external_userid);
     r.remark = GetString(body, "remark");
     if (Relationship* old = w.customers.Find(r.userid, r.external_userid)) r.tag_ids = old->tag_ids;
-    std::string ext = r.external_userid;
+    std::string ext = r.external_userid, userid = r.userid, state = r.state;
     w.customers.Put(std::move(r));
     Customer& c = w.customers.UpsertCustomer(ext);
     if (Has(body, "unionid")) c.unionid = GetString(body, "unionid");
     c.name = GetString(body, "name", c.name.empty() ? ext : c.name);
+    SendAdded(userid, ext, state);
     return {};
   }
   if (name == "delete_relationship") {
-    if (!w.customers.Erase(Need(body, "userid"), Need(body, "external_userid"))) Bad("no such relationship");
+    std::string userid = Need(body, "userid"), ext = Need(body, "external_userid");
+    if (!w.customers.Erase(userid, ext)) Bad("no such relationship");
+    // "by": "member" (default: the member deleted the customer) or "customer".
+    bool by_customer = GetString(body, "by") == "customer";
+    callbacks_.Send({{"Event", "change_external_contact"},
+                     {"ChangeType", by_customer ? "del_follow_user" : "del_external_contact"},
+                     {"UserID", userid}, {"ExternalUserID", ext}});
     return {};
   }
   if (name == "add_member") {  // extension: a member of staff with no customers yet
     w.customers.AddMember(Need(body, "userid"));
     return {};
   }
-  if (name == "scan_contact_way") return ScanContactWay(w, body);
+  if (name == "scan_contact_way") {
+    json::object out = ScanContactWay(w, body);
+    SendAdded(std::string(out["userid"].as_string()), Need(body, "external_userid"),
+              std::string(out["state"].as_string()));
+    return out;
+  }
   if (name == "add_group_chat") return AddGroupChat(w, body);
   if (name == "join_group") return JoinGroup(w, body);
   if (name == "leave_group") return LeaveGroup(w, body);
@@ -170,7 +198,12 @@ json::object App::Admin(const std::string& name, const json::object& body) {
     return {};
   }
   if (name == "send_result") return SetSendResult(w, body);
-  if (name == "callback") return {{"note", "stored; event callbacks are not sent yet"}};
+  if (name == "callback") {  // {url, token, encoding_aes_key[, corpid]}; url "" turns callbacks off
+    callbacks_.Configure({GetString(body, "url"), GetString(body, "token"), GetString(body, "encoding_aes_key"),
+                          GetString(body, "corpid", config_.corpid)});
+    return {{"enabled", callbacks_.enabled()}};
+  }
+  if (name == "callbacks") return {{"sent", callbacks_.Log()}};
   Bad("unknown admin endpoint /admin/" + name);
 }
 

@@ -17,6 +17,7 @@
 #include <string>
 
 #include "base/log.h"
+#include "callback_sender.h"
 #include "faults.h"
 #include "tokens.h"
 #include "world.h"
@@ -66,6 +67,8 @@ class App {
   void Leave(const std::string& endpoint);
   // admin.cc: one admin call under the lock; throws std::runtime_error for a bad request.
   boost::json::object Admin(const std::string& name, const boost::json::object& body);
+  // A change_external_contact/add_external_contact callback (when callbacks are configured).
+  void SendAdded(const std::string& userid, const std::string& external_userid, const std::string& state);
 
   AppConfig config_;
   Logger& log_;
@@ -78,6 +81,7 @@ class App {
   Routes routes_;
   std::map<std::string, int> in_flight_;  // "*" holds the total
   std::uint64_t calls_ = 0;               // for the errmsg hint
+  CallbackSender callbacks_;              // event callbacks to the app (its own thread)
 };
 
 }  // namespace segsync::fake
