@@ -58,7 +58,13 @@ void FeedMetrics(DaemonMetrics& m, const SyncResult& r) {
     if (st.calls > errors + st.ok) m.api_calls.Inc({endpoint, "none"}, static_cast<double>(st.calls - errors - st.ok));
   }
   m.retry_queue_depth.Set(static_cast<double>(r.retry_queue_depth));
-}
+  for (const auto& g : r.group_stats) {  // issue 6
+    const std::pair<const char*, int64_t> states[] = {
+        {"invited", g.invited}, {"sent", g.sent}, {"not_sent", g.unsent}, {"not_contact", g.not_contact},
+        {"quota", g.quota}, {"failed", g.failed}, {"joined", g.joined}, {"left", g.left}};
+    for (const auto& [state, n] : states) m.group_invitations.Set({g.segment_id, state}, static_cast<double>(n));
+    m.group_join_rate.Set({g.segment_id}, g.join_rate());
+  }
 
 }  // namespace
 

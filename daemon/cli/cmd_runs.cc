@@ -50,7 +50,19 @@ int RunRuns(const CommandOptions& o) {
           {"removed", r.removed}, {"failed", r.failed}, {"unchanged", r.unchanged},
           {"api_calls", r.api_calls}, {"plan_id", r.plan_id}, {"message", r.message}});
     }
-    std::cout << boost::json::serialize(boost::json::object{{"runs", std::move(arr)}}) << "\n";
+    boost::json::object out{{"runs", std::move(arr)}};
+    auto groups = (*ledger)->LoadGroupStats();  // issue 6: only when there are any
+    if (groups && !groups->empty()) {
+      boost::json::array g;
+      for (const auto& st : *groups)
+        g.push_back(boost::json::object{
+            {"segment", st.segment_id}, {"invited", st.invited}, {"sent", st.sent},
+            {"not_sent", st.unsent}, {"not_contact", st.not_contact}, {"quota", st.quota},
+            {"failed", st.failed}, {"joined", st.joined}, {"join_rate", st.join_rate()},
+            {"left", st.left}});
+      out["group_chats"] = std::move(g);
+    }
+    std::cout << boost::json::serialize(out) << "\n";
     return 0;
   }
   const date::time_zone* tz = ws->config.tz;
@@ -64,6 +76,16 @@ int RunRuns(const CommandOptions& o) {
                              FormatCount(r.removed), FormatCount(r.failed), FormatCount(r.api_calls));
     if (!r.message.empty() && r.outcome != RunOutcome::kOk)
       std::cout << "       " << r.message << "\n";
+  }
+  auto groups = (*ledger)->LoadGroupStats();  // issue 6 (docs/groups.md)
+  if (groups && !groups->empty()) {
+    std::cout << fmt::format("\nGroup chats (all runs):\n  {:<24} {:>8} {:>8} {:>8} {:>8} {:>9} {:>8}\n",
+                             "SEGMENT", "INVITED", "SENT", "NOT SENT", "JOINED", "JOIN RATE", "LEFT");
+    for (const auto& st : *groups)
+      std::cout << fmt::format("  {:<24} {:>8} {:>8} {:>8} {:>8} {:>8.1f}% {:>8}\n",
+                               st.segment_id, FormatCount(st.invited), FormatCount(st.sent),
+                               FormatCount(st.unsent + st.not_contact + st.quota), FormatCount(st.joined),
+                               st.join_rate() * 100, FormatCount(st.left));
   }
   auto failed = (*ledger)->LoadRetries(RetryFilter::kAll, 0);
   if (failed && !failed->empty()) {

@@ -30,6 +30,7 @@
 
 #include "base/error.h"
 #include "base/log.h"
+#include "ledger/group_records.h"
 #include "ledger/kpi_records.h"
 #include "ledger/records.h"
 
@@ -148,6 +149,24 @@ class Ledger {
   Result<Done> RecordGroupMembers(const std::string& chat_id,
                                   const std::vector<GroupMemberRecord>& present, int64_t now);
   Result<std::vector<GroupMemberRecord>> LoadGroupMembers(const std::string& chat_id);
+  // Group-chat invitations (ledger_invites.cc, sql/002_groups.sql; docs/groups.md).
+  // Write-ahead: rows are 'pending' before add_msg_template; returns their ids in input order.
+  Result<std::vector<int64_t>> StartInvitations(const std::vector<InvitationStart>& rows);
+  Result<Done> FinishInvitations(const std::vector<InvitationOutcome>& outcomes);
+  // Per (segment, customer): the as-of of the newest invitation that counts (group_records.h).
+  Result<std::vector<LastInvitation>> LoadLastInvitedAsOf();
+  // Tasks with created invitations not yet known as sent or failed, made at or after `since`.
+  Result<std::vector<OpenInvitationTask>> LoadOpenInvitationTasks(int64_t since);
+  // Sets send_status/send_time of the task's invitations; returns the rows updated.
+  Result<int64_t> RecordInvitationResults(const std::string& msgid,
+                                          const std::vector<InvitationSendResult>& results,
+                                          int64_t now);
+  // chat_id -> member_version as last recorded.
+  Result<std::vector<std::pair<std::string, std::string>>> LoadGroupChatVersions();
+  Result<Done> RecordGroupChat(const std::string& chat_id, const std::string& member_version,
+                               const std::string& name, const std::string& owner, int64_t now);
+  // Invited, sent, joined, left per segment, over the whole ledger.
+  Result<std::vector<GroupSegmentStats>> LoadGroupStats();
   // Claims a touch before sending it: false if (campaign, touch_date) was already claimed.
   Result<bool> ClaimCampaignTouch(const CampaignTouchRecord& touch);
   Result<Done> SetCampaignTouchMsgid(const std::string& campaign, const std::string& touch_date,

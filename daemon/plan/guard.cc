@@ -59,6 +59,11 @@ std::vector<std::string> GuardReasons(const Plan& plan, const GuardSettings& set
           settings.max_removal_ratio, approve));
     }
   }
+  if (s.invitations > settings.max_invitations) {
+    reasons.push_back(fmt::format(
+        "would invite {} customers into group chats, more than guard.max_invitations = {}; {}",
+        FormatCount(s.invitations), settings.max_invitations, approve));
+  }
   if (settings.tag_limit > 0 && facts.corp_tags >= 0 && s.tags_to_create > 0 &&
       facts.corp_tags + s.tags_to_create > settings.tag_limit) {
     reasons.push_back(fmt::format(

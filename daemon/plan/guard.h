@@ -9,6 +9,7 @@
 //   * the export has no rows (accepted + rejected),
 //   * the export has more than guard.max_export_shrink_ratio fewer rows than the last applied run,
 //   * the export's header lost a mapped column (the caller says which),
+//   * the plan creates more group-chat invitations than guard.max_invitations,
 //   * creating the plan's new tags would pass WeCom's corp tag limit (wecom.tag_limit; only
 //     when the caller knows how many corp tags exist; approving does not help there).
 // Each reason is one sentence with the numbers, the setting to change and what to do next.
@@ -29,6 +30,7 @@ struct GuardSettings {
   double max_removal_ratio = 0.05;
   double max_export_shrink_ratio = 0.2;
   int64_t tag_limit = 3000;  // wecom.tag_limit; 0 = no check
+  int64_t max_invitations = 1000;  // guard.max_invitations: group-chat invitations per run
 };
 
 // What the guard needs besides the plan.

@@ -104,6 +104,9 @@ struct PlanInput {
                                      IdentityKind::kMobile};
   TagRelations tag_relations = TagRelations::kAll;
   PlanRates rates;
+  // Tags of the group_chat segments (issue 6), ascending: BuildPlan lists every matched
+  // profile that gets one of them in Plan::invitees.
+  std::vector<TagIndex> invite_tags;
 };
 
 // One relationship that changes: exactly one mark_tag call (more only beyond 50 ids).
@@ -157,6 +160,38 @@ struct PlanSummary {
   int64_t orphan_relations = 0;       // unclaimed relationships that keep segsync tags
   int64_t orphan_tags = 0;
   int64_t tags_to_create = 0;         // tags in adds that have no WeCom id yet
+  int64_t invitations = 0;            // group-chat invitations to create (plan/groups_plan.h)
+};
+
+// Group chats (issue 6, docs/groups.md). A matched profile that gets a tag of a group_chat
+// segment, with the member who would invite it: the member of the customer's earliest
+// relationship (createtime, then userid) among those tag_relations selects.
+struct PlanInvitee {
+  std::string crm_id;
+  std::string external_userid;
+  std::string userid;
+  TagIndex tag = 0;
+};
+
+// One add_msg_template task: a segment's invitation sent by one member to at most
+// kMaxInviteesPerTask customers.
+struct PlanInvitation {
+  std::string segment_id;
+  std::string userid;
+  std::vector<std::string> external_userids;
+  std::vector<std::string> crm_ids;  // parallel to external_userids
+};
+
+// What the plan does for one group_chat segment (or for a removed one's join way).
+struct PlanGroupSegment {
+  std::string segment_id;
+  std::string label;         // GROUP/TAG (GROUP/* for tag_from), for people
+  std::string join_way;      // "create", "update", "keep", "delete" (segment removed)
+  int64_t in_segment = 0;    // matched customers in the segment
+  int64_t in_chat = 0;       // ... already in one of its chats
+  int64_t recently_invited = 0;  // ... invited within reinvite_after_days
+  int64_t to_invite = 0;
+  std::string error;         // non-empty: nothing happens for this segment (e.g. a deleted chat)
 };
 
 // Projected WeCom calls. reads = get_follow_user_list + batch/get_by_user pages (per batch of
@@ -185,6 +220,10 @@ struct Plan {
   std::vector<TagStat> tag_stats;   // parallel to tags
   std::vector<IdentityConflict> conflicts;  // the first kMaxConflictSamples
   std::vector<TagIndex> missing_tags;       // to create before apply, ascending
+  // Group chats: candidates from BuildPlan; the sync fills the rest (plan/groups_plan.h).
+  std::vector<PlanInvitee> invitees;        // export order
+  std::vector<PlanGroupSegment> group_segments;
+  std::vector<PlanInvitation> invitations;  // by segment (rule order), then userid
 };
 
 // Builds the plan. Fails (kInvalidInput) only on caps or tag indexes outside the catalog.

@@ -4,8 +4,11 @@
 //   summary (identity join, relations, tags, projected calls and duration, guard verdict with
 //   its reasons); then the first `max_changes` changes.
 // * json: exactly the spec §5 object (keys in that order, one line, raw UTF-8, trailing "\n").
+//   With group_chat segments (issue 6) it is extended, never changed: summary.invitations,
+//   then "invitations" and "group_chats" after "changes" (plan/groups_plan.h).
 // * csv: header `crm_id,external_userid,userid,op,tag`, one row per (change, tag), op is
 //   `add` or `remove`, tag is GROUP/TAG; RFC 4180 quoting and CRLF line ends.
+//   Group-chat invitations add rows with op `invite` and the segment's GROUP/TAG.
 // Each writes to `out` and streams the changes (no copy of the whole document in memory).
 #pragma once
 

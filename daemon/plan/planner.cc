@@ -215,6 +215,13 @@ Result<Plan> BuildPlan(const PlanInput& in) {
         if (rels[customers.rels[i]].createtime > rels[customers.rels[best]].createtime) best = i;
       selected = customers.rels[best];
     }
+    if (!in.invite_tags.empty()) {
+      // The earliest selected relationship: rels are in createtime order (plan/plan.h).
+      const PlanRelationship& via = rels[selected == kNone ? customers.rels[first] : selected];
+      for (TagIndex t : desired)
+        if (std::binary_search(in.invite_tags.begin(), in.invite_tags.end(), t))
+          plan.invitees.push_back({prof.crm_id, via.external_userid, via.userid, t});
+    }
     for (uint32_t i = first; i < last; ++i) {
       uint32_t r = customers.rels[i];
       bool on = selected == kNone || selected == r;

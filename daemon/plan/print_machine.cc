@@ -1,6 +1,7 @@
 // The machine-readable plan printers: JSON (spec §5) and CSV.
 #include <boost/json.hpp>
 
+#include "plan/groups_plan.h"
 #include "plan/plan_print.h"
 
 namespace segsync {
@@ -33,6 +34,7 @@ void PrintPlanJson(const Plan& plan, std::ostream& out) {
   json::array reasons;
   for (const auto& r : s.reasons) reasons.emplace_back(r);
   summary["reasons"] = std::move(reasons);
+  if (!plan.group_segments.empty()) summary["invitations"] = s.invitations;  // issue 6
 
   // The head, then each change serialised on its own so a large plan streams.
   out << "{\"plan_id\":" << json::serialize(json::string(plan.id))
@@ -50,7 +52,9 @@ void PrintPlanJson(const Plan& plan, std::ostream& out) {
     first = false;
     out << json::serialize(o);
   }
-  out << "]}\n";
+  out << "]";
+  PrintInvitationsJson(plan, out);
+  out << "}\n";
 }
 
 std::string CsvField(std::string_view s) {
@@ -72,6 +76,7 @@ void PrintPlanCsv(const Plan& plan, std::ostream& out) {
     for (TagIndex t : c.add) out << head << "add," << CsvField(plan.tags.Key(t)) << "\r\n";
     for (TagIndex t : c.remove) out << head << "remove," << CsvField(plan.tags.Key(t)) << "\r\n";
   }
+  PrintInvitationsCsv(plan, out);
 }
 
 }  // namespace segsync

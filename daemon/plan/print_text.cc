@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include "plan/groups_plan.h"
 #include "plan/guard.h"
 #include "plan/plan_print.h"
 
@@ -110,6 +111,7 @@ void PrintPlanText(const Plan& plan, std::ostream& out, const TextPrintOptions& 
   out << "Plan " << plan.id << " as of " << plan.as_of << "\n\n";
   PrintTagTable(plan, out);
   PrintSummary(plan, out);
+  PrintInvitationsText(plan, out);
   if (plan.changes.empty()) {
     out << "\nNo changes.\n";
     return;

@@ -42,7 +42,13 @@ DaemonMetrics::DaemonMetrics(MetricsRegistry& r)
                              {"endpoint", "errcode"})),
       retry_queue_depth(r.AddGauge("segsync_retry_queue_depth",
                                    "Failed items waiting to be retried.")),
-      guard_blocks(r.AddCounter("segsync_guard_blocks_total", "Runs blocked by the guard.")) {}
+      guard_blocks(r.AddCounter("segsync_guard_blocks_total", "Runs blocked by the guard.")),
+      group_invitations(r.AddGauge("segsync_group_invitations",
+                                   "Customers per group_chat segment and invitation state (ledger).",
+                                   {"segment", "state"})),
+      group_join_rate(r.AddGauge("segsync_group_join_rate",
+                                 "Customers who joined through the segment's join way / invited.",
+                                 {"segment"})) {}
 
 namespace {
 

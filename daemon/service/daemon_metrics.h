@@ -32,6 +32,10 @@ struct DaemonMetrics {
   Counter api_calls;                  // segsync_api_calls_total{endpoint,errcode}
   Gauge retry_queue_depth;            // segsync_retry_queue_depth
   Counter guard_blocks;               // segsync_guard_blocks_total
+  // Group chats (issue 6), per segment, over the whole ledger after each run.
+  Gauge group_invitations;            // segsync_group_invitations{segment,state="invited|sent|
+                                      //   not_sent|not_contact|quota|failed|joined|left"}
+  Gauge group_join_rate;              // segsync_group_join_rate{segment}: joined / invited
 };
 
 // process_cpu_seconds_total, process_resident_memory_bytes, process_virtual_memory_bytes,

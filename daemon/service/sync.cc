@@ -64,6 +64,11 @@ std::string SummaryLine(const SyncResult& r, const Plan* plan) {
     }
     s += ")";
   }
+  if (r.invitations_created > 0 || r.invitations_failed > 0 || !r.group_errors.empty()) {
+    s += fmt::format("; group chats: {} invited, {} not invited (failed)", FormatCount(r.invitations_created),
+                     FormatCount(r.invitations_failed));
+    for (const auto& e : r.group_errors) s += "; " + e;
+  }
   uint64_t calls = 0;
   for (const auto& [ep, st] : r.api.endpoints) calls += st.calls;
   s += fmt::format("; {} API calls; {:.1f} s", FormatCount(static_cast<int64_t>(calls)), r.seconds);

@@ -27,6 +27,7 @@
 
 #include "base/error.h"
 #include "base/log.h"
+#include "ledger/group_records.h"
 #include "ledger/records.h"
 #include "plan/plan.h"
 #include "service/progress.h"
@@ -64,6 +65,13 @@ struct SyncResult {
   wecom::ClientStats api;  // calls per endpoint and errcode
   std::vector<std::pair<SegmentKey, int64_t>> segment_sizes;
   double seconds = 0;
+  // Group chats (issue 6, service/groups_step.h): customers in tasks WeCom created this run,
+  // customers not invited because of a failure, one line per segment problem, and the
+  // ledger's per-segment figures after the run.
+  int64_t invitations_created = 0;
+  int64_t invitations_failed = 0;
+  std::vector<std::string> group_errors;
+  std::vector<GroupSegmentStats> group_stats;
 };
 
 // Runs one sync (or a dry run) with the given workspace. Never throws; every failure is in

@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 
 #include "plan/guard.h"
+#include "service/groups_step.h"
 #include "workspace/as_of.h"
 
 namespace segsync {
@@ -66,7 +67,10 @@ SyncSteps::SyncSteps(const Workspace& ws, const SyncOptions& options, Logger& lo
                      wecom::WecomClient& client, asio::io_context& io, CollectedProfiles& profiles,
                      DateTime as_of, SyncResult& result)
     : ws_(ws), options_(options), log_(log), ledger_(ledger), client_(client), io_(io),
-      in_(profiles), as_of_(as_of), res_(result) {}
+      in_(profiles), as_of_(as_of), res_(result),
+      groups_(std::make_unique<GroupsStep>(ws, log, ledger, client, result)) {}
+
+SyncSteps::~SyncSteps() = default;
 
 bool SyncSteps::Stopping() const { return options_.stop.stop_requested() || client_.stopping(); }
 
@@ -127,10 +131,18 @@ awaitable<void> SyncSteps::Run() {
     if (options_.progress) options_.progress->SetRunId(*id);
   }
   if (!co_await Observe()) co_return;
+  if (groups_->Prepare()) {
+    auto err = co_await groups_->Observe(observed_.members);
+    if (err) {
+      EndOnApiError("reading the group chats (groupchat/list, groupchat/get)", *err);
+      co_return;
+    }
+  }
   if (!options_.dry_run && !SettlePendingIntents()) co_return;
   if (!co_await ReconcileTagLibrary()) co_return;
   if (!BuildAndGuardPlan()) co_return;
   co_await Apply();
+  if (!ended_ && !Stopping()) co_await groups_->Apply(run_.id, *res_.plan);
   RecordEnd();
 }
 
@@ -345,13 +357,21 @@ bool SyncSteps::BuildAndGuardPlan() {
   in.rates.default_per_minute = ws_.config.wecom.rate.per_minute;
   in.rates.mark_tag_per_minute = ws_.config.wecom.rate.For("mark_tag");
   in.rates.get_by_user_per_minute = ws_.config.wecom.rate.For("batch/get_by_user");
+  if (groups_->active()) in.invite_tags = groups_->InviteTags(in_);
   auto plan = BuildPlan(in);
   if (!plan) {
     End(ExitCode::kFatal, RunOutcome::kFailed, plan.error().message);
     return false;
   }
+  if (groups_->active()) {
+    if (auto err = groups_->Decide(in_, as_of_.seconds, &*plan)) {
+      End(ExitCode::kFatal, RunOutcome::kFailed, err->message);
+      return false;
+    }
+  }
   GuardSettings gs{ws_.config.guard.max_removals, ws_.config.guard.max_removal_ratio,
                    ws_.config.guard.max_export_shrink_ratio, ws_.config.wecom.tag_limit};
+  gs.max_invitations = ws_.config.guard.max_invitations;
   GuardFacts facts;
   facts.lost_columns = in_.eval.lost_columns;
   facts.corp_tags = library_size_;
@@ -366,8 +386,10 @@ bool SyncSteps::BuildAndGuardPlan() {
   Plan& p = *res_.plan;
 
   if (options_.dry_run) {
-    End(ExitCode::kOk, RunOutcome::kOk, fmt::format("plan {}: {} tags to add, {} to remove", p.id,
-                                                    p.summary.tags_added, p.summary.tags_removed));
+    std::string msg = fmt::format("plan {}: {} tags to add, {} to remove", p.id, p.summary.tags_added,
+                                  p.summary.tags_removed);
+    if (!p.group_segments.empty()) msg += fmt::format(", {} group-chat invitations", p.summary.invitations);
+    End(ExitCode::kOk, RunOutcome::kOk, msg);
     return false;
   }
   if (!p.summary.blocked) return true;
@@ -613,6 +635,7 @@ void SyncSteps::RecordEnd() {
     auto delta = ledger_.RecordSnapshot(run_.id, in_.snapshot);
     if (!delta) log_.Error("cannot record the segment snapshot", {{"error", delta.error().message}});
   }
+  groups_->Collect();
   auto pending = ledger_.LoadRetries(RetryFilter::kPending, Now().seconds);
   if (pending) res_.retry_queue_depth = static_cast<int64_t>(pending->size());
   run_.added = res_.added;
@@ -628,7 +651,7 @@ void SyncSteps::RecordEnd() {
     End(ExitCode::kOk, RunOutcome::kInterrupted,
         fmt::format("interrupted: {} tags added, {} removed before the stop; the next run continues",
                     res_.added, res_.removed));
-  } else if (res_.failed > 0) {
+  } else if (res_.failed > 0 || !res_.group_errors.empty()) {
     res_.outcome = RunOutcome::kPartial;
     End(ExitCode::kPartialFailure, RunOutcome::kPartial, SummaryLine(res_, &*res_.plan));
   } else {

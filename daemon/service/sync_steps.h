@@ -5,6 +5,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -19,11 +20,14 @@ class io_context;
 
 namespace segsync {
 
+class GroupsStep;  // service/groups_step.h
+
 class SyncSteps {
  public:
   SyncSteps(const Workspace& ws, const SyncOptions& options, Logger& log, Ledger& ledger,
             wecom::WecomClient& client, boost::asio::io_context& io, CollectedProfiles& profiles,
             DateTime as_of, SyncResult& result);
+  ~SyncSteps();
 
   boost::asio::awaitable<void> Run();
   // Ends the run with an internal error (an exception escaped the coroutine).
@@ -79,6 +83,7 @@ class SyncSteps {
   int64_t apply_started_ms_ = 0;
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   int64_t last_progress_log_ms_ = 0;
+  std::unique_ptr<GroupsStep> groups_;  // group-chat invitations (issue 6)
 };
 
 }  // namespace segsync
