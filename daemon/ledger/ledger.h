@@ -22,6 +22,8 @@
 #pragma once
 
 #include <cstdint>
+#include <string_view>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -103,6 +105,10 @@ class Ledger {
   Result<int64_t> MarkUnseenGone(int64_t run_id, const std::string& reason);
   Result<Done> MarkGone(const std::vector<int64_t>& relationship_ids, const std::string& reason);
   Result<std::vector<RelationshipRecord>> LoadRelationships(bool include_gone = false);
+  // (id, userid, external_userid) of every relationship not gone, ascending by id, without
+  // holding them all (the planner keeps only those with owned tags).
+  using RelationshipKeySink = std::function<void(int64_t id, std::string_view userid, std::string_view external_userid)>;
+  Result<Done> ForEachRelationshipKey(const RelationshipKeySink& sink);
 
   // --- Apply: write-ahead intents, ownership, retries, audit -------------------------------
   // Commits the intents (before the WeCom call) and returns their ids in input order.

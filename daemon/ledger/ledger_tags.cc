@@ -206,4 +206,15 @@ Result<std::vector<RelationshipRecord>> Ledger::LoadRelationships(bool include_g
   });
 }
 
+Result<Ledger::Done> Ledger::ForEachRelationshipKey(const RelationshipKeySink& sink) {
+  return impl_->Guard("reading relationships", [&] {
+    auto& q = impl_->Stmt("SELECT id, userid, external_userid FROM relationship WHERE gone = 0 ORDER BY id");
+    while (q.executeStep()) {
+      sink(ColInt(q, 0), std::string_view(q.getColumn(1).getText(), static_cast<size_t>(q.getColumn(1).getBytes())),
+           std::string_view(q.getColumn(2).getText(), static_cast<size_t>(q.getColumn(2).getBytes())));
+    }
+    return Done{};
+  });
+}
+
 }  // namespace segsync

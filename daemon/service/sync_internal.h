@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -33,10 +34,21 @@ Result<CollectedProfiles> CollectProfiles(const Workspace& ws, const EvaluateOpt
                                           DiagSink& sink, bool with_snapshot = true);
 
 // What WeCom shows, read once per run.
+// Relationships are kept in the planner's form from the first page on, their WeCom tag ids
+// numbered through `tag_ids` (PlanRelationship::tags holds those numbers until the plan maps
+// them to catalog indexes): a corp has a few thousand tags, a relationship several, and 1M
+// relationships must not hold millions of tag id strings.
 struct Observed {
   std::vector<std::string> members;
-  std::vector<wecom::Relationship> relationships;
+  std::vector<PlanRelationship> relationships;
+  std::vector<std::string> tag_ids;  // number -> WeCom tag id
+  std::unordered_map<std::string, uint32_t> tag_numbers;
   std::vector<wecom::TagGroup> library;
+
+  // Moves what the plan needs out of `r`.
+  PlanRelationship Take(wecom::Relationship& r);
+  // The number of a WeCom tag id seen on some relationship, or none.
+  std::optional<uint32_t> TagNumber(const std::string& tag_id) const;
 };
 
 // The one-line summary of a run ("ok: 20,000 profiles, ... 32.3 s").

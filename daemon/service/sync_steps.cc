@@ -1,6 +1,9 @@
 #include "service/sync_steps.h"
 
+#include <algorithm>
 #include <cstdio>
+#include <deque>
+#include <iterator>
 #include <exception>
 #include <memory>
 #include <unordered_set>
@@ -153,10 +156,22 @@ awaitable<bool> SyncSteps::Observe() {
     EndOnApiError("reading the members with customer contact (get_follow_user_list)", members.error());
     co_return false;
   }
-  auto rels = co_await client_.GetAllRelationships(*members);
+  // Each page becomes plan rows at once, kept per member group so the order stays stable.
+  // (deques: no doubling slack while growing, and freed block by block when joined)
+  std::vector<std::deque<PlanRelationship>> groups;
+  auto rels = co_await client_.ReadAllRelationships(*members, [&](size_t g, std::vector<wecom::Relationship>& page) {
+    if (groups.size() <= g) groups.resize(g + 1);
+    for (auto& r : page) groups[g].push_back(observed_.Take(r));
+  });
   if (!rels) {
     EndOnApiError("reading the relationships (batch/get_by_user)", rels.error());
     co_return false;
+  }
+  size_t total = 0;
+  for (const auto& g : groups) total += g.size();
+  observed_.relationships.reserve(total);
+  for (auto& g : groups) {
+    for (; !g.empty(); g.pop_front()) observed_.relationships.push_back(std::move(g.front()));
   }
   auto library = co_await client_.GetCorpTagList();
   if (!library) {
@@ -164,7 +179,6 @@ awaitable<bool> SyncSteps::Observe() {
     co_return false;
   }
   observed_.members = std::move(*members);
-  observed_.relationships = std::move(*rels);
   observed_.library = std::move(*library);
   log_.Info("read WeCom", {{"members", std::to_string(observed_.members.size())},
                            {"relationships", std::to_string(observed_.relationships.size())},
@@ -179,14 +193,14 @@ bool SyncSteps::SettlePendingIntents() {
     return false;
   }
   if (pending->empty()) return true;
-  std::unordered_map<std::string, const wecom::Relationship*> by_key;
+  std::unordered_map<std::string, const PlanRelationship*> by_key;
   for (const auto& r : observed_.relationships) by_key[RelKey(r.userid, r.external_userid)] = &r;
   std::vector<IntentObservation> seen;
   for (const auto& p : *pending) {
     auto it = by_key.find(RelKey(p.userid, p.external_userid));
-    bool present = false;
-    if (it != by_key.end())
-      for (const auto& t : it->second->tag_ids) present = present || t == p.tag_id;
+    auto number = observed_.TagNumber(p.tag_id);
+    bool present = it != by_key.end() && number &&
+                   std::find(it->second->tags.begin(), it->second->tags.end(), *number) != it->second->tags.end();
     seen.push_back({p.intent_id, present});
   }
   auto done = ledger_.ReconcileIntents(run_.id, seen, Now().seconds);
@@ -283,43 +297,46 @@ awaitable<bool> SyncSteps::ReconcileTagLibrary() {
               {{"tag", catalog.Key(ti)}, {"tag_id", it->second}});
   }
 
-  // What segsync owns, by relationship.
-  auto rels = ledger_.LoadRelationships(false);
-  if (!rels) {
-    End(ExitCode::kFatal, RunOutcome::kFailed, rels.error().message);
-    co_return false;
-  }
-  std::unordered_map<int64_t, const RelationshipRecord*> by_id;
-  for (const auto& r : *rels) {
-    rel_ids_[RelKey(r.userid, r.external_userid)] = r.id;
-    by_id[r.id] = &r;
-  }
+  // What segsync owns, by relationship: the owned ids merge-joined with the ledger's keys
+  // (both ascending by id), so only relationships with owned tags are kept.
   auto owned = ledger_.LoadOwnedTags();
   if (!owned) {
     End(ExitCode::kFatal, RunOutcome::kFailed, owned.error().message);
     co_return false;
   }
-  for (size_t i = 0; i < owned->relationship_ids.size(); ++i) {
-    auto rel = by_id.find(owned->relationship_ids[i]);
-    if (rel == by_id.end()) continue;
-    PlanOwned po{rel->second->userid, rel->second->external_userid, {}};
-    for (uint32_t k = owned->offsets[i]; k < owned->offsets[i + 1]; ++k) {
-      auto ti = catalog.FindById(owned->tag_ids[owned->tags[k]]);
-      if (ti) po.tags.push_back(*ti);
-    }
+  std::vector<std::optional<TagIndex>> owned_tag_index;
+  for (const auto& id : owned->tag_ids) owned_tag_index.push_back(catalog.FindById(id));
+  owned_.reserve(owned->relationship_ids.size());
+  size_t next = 0;
+  auto keys = ledger_.ForEachRelationshipKey([&](int64_t id, std::string_view userid, std::string_view external_userid) {
+    while (next < owned->relationship_ids.size() && owned->relationship_ids[next] < id) ++next;
+    if (next == owned->relationship_ids.size() || owned->relationship_ids[next] != id) return;
+    PlanOwned po{std::string(userid), std::string(external_userid), {}};
+    for (uint32_t k = owned->offsets[next]; k < owned->offsets[next + 1]; ++k)
+      if (auto ti = owned_tag_index[owned->tags[k]]) po.tags.push_back(*ti);
     if (!po.tags.empty()) owned_.push_back(std::move(po));
+  });
+  if (!keys) {
+    End(ExitCode::kFatal, RunOutcome::kFailed, keys.error().message);
+    co_return false;
   }
   // A permanent failure stops retries on that relationship, but only for the relationship as it
   // was: a customer who deleted the member and added them again (a newer createtime) is new.
   auto permanent = ledger_.LoadRetries(RetryFilter::kPermanent, Now().seconds);
-  if (permanent) {
-    std::unordered_map<std::string, int64_t> created;
-    for (const auto& r : observed_.relationships) created[RelKey(r.userid, r.external_userid)] = r.createtime;
+  if (permanent && !permanent->empty()) {
+    // Keyed by the few failed relationships, not by every observed one.
+    std::unordered_map<std::string, int64_t> failed_at;  // the latest first failure
     for (const auto& r : *permanent) {
-      std::string key = RelKey(r.userid, r.external_userid);
-      auto it = created.find(key);
-      if (it == created.end() || r.first_failed_at >= it->second) skip_rel_[key] = true;
+      int64_t& at = failed_at.try_emplace(RelKey(r.userid, r.external_userid), r.first_failed_at).first->second;
+      at = std::max(at, r.first_failed_at);
     }
+    for (const auto& r : observed_.relationships) {
+      auto it = failed_at.find(RelKey(r.userid, r.external_userid));
+      if (it == failed_at.end()) continue;
+      if (it->second >= r.createtime) skip_rel_[it->first] = true;
+      failed_at.erase(it);
+    }
+    for (const auto& [key, at] : failed_at) skip_rel_[key] = true;  // not observed any more
   }
   co_return true;
 }
@@ -332,25 +349,19 @@ bool SyncSteps::BuildAndGuardPlan() {
   in.profiles = std::move(in_.profiles);
   in.rows_rejected = in_.eval.rows_rejected;
   in.members = observed_.members;
-  in.relationships.reserve(observed_.relationships.size());
-  // The identity fields and tag ids move into the plan input; only userid, external_userid and
-  // createtime are needed afterwards (1.2M relationships: a few hundred MB not held twice).
-  seen_.reserve(observed_.relationships.size());
+  // WeCom tag numbers -> catalog indexes; tags outside the catalog are not segsync's concern.
+  std::vector<std::optional<TagIndex>> to_catalog;
+  to_catalog.reserve(observed_.tag_ids.size());
+  for (const auto& id : observed_.tag_ids) to_catalog.push_back(in.catalog.FindById(id));
   for (auto& r : observed_.relationships) {
-    PlanRelationship pr;
-    pr.userid = r.userid;
-    pr.external_userid = r.external_userid;
-    pr.unionid = std::move(r.unionid);
-    pr.state = std::move(r.state);
-    pr.remark_mobiles = std::move(r.remark_mobiles);
-    pr.createtime = r.createtime;
-    for (const auto& id : r.tag_ids)
-      if (auto t = in.catalog.FindById(id)) pr.tags.push_back(*t);
-    seen_.push_back({std::move(r.userid), std::move(r.external_userid), {}});
-    in.relationships.push_back(std::move(pr));
+    size_t kept = 0;
+    for (uint32_t n : r.tags)
+      if (to_catalog[n]) r.tags[kept++] = *to_catalog[n];
+    r.tags.resize(kept);
   }
-  std::vector<wecom::Relationship>().swap(observed_.relationships);
-  in.owned = owned_;
+  in.relationships = std::move(observed_.relationships);
+  observed_.relationships.clear();
+  in.owned = std::move(owned_);
   in.identity.clear();
   for (const auto& k : ws_.mapping.identity) in.identity.push_back(k.kind);
   in.tag_relations = ws_.config.wecom.tag_relations;
@@ -363,6 +374,12 @@ bool SyncSteps::BuildAndGuardPlan() {
     End(ExitCode::kFatal, RunOutcome::kFailed, plan.error().message);
     return false;
   }
+  // The plan holds what it needs; an applying run keeps only who it saw, for the ledger.
+  if (!options_.dry_run) {
+    seen_.reserve(in.relationships.size());
+    for (auto& r : in.relationships) seen_.push_back({std::move(r.userid), std::move(r.external_userid), {}});
+  }
+  in = PlanInput{};
   if (groups_->active()) {
     if (auto err = groups_->Decide(in_, as_of_.seconds, &*plan)) {
       End(ExitCode::kFatal, RunOutcome::kFailed, err->message);
@@ -504,7 +521,11 @@ awaitable<void> SyncSteps::Apply() {
         End(ExitCode::kFatal, RunOutcome::kFailed, ids.error().message);
         co_return;
       }
-      for (size_t i = 0; i < chunk.size(); ++i) rel_ids_[RelKey(chunk[i].userid, chunk[i].external_userid)] = (*ids)[i];
+      // Only the relationships that change need their id (for the intents).
+      for (size_t i = 0; i < chunk.size(); ++i) {
+        std::string key = RelKey(chunk[i].userid, chunk[i].external_userid);
+        if (change_of.count(key)) rel_ids_[std::move(key)] = (*ids)[i];
+      }
     }
   }
 

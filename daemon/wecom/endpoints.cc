@@ -1,5 +1,11 @@
 // The typed WeCom calls: build the request, Invoke, decode the payload.
 #include <algorithm>
+#include <iterator>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 #include "wecom/client_impl.h"
 
@@ -70,23 +76,87 @@ Client::Call<RelationshipPage> Client::BatchGetByUser(std::vector<std::string> u
   co_return page;
 }
 
-Client::Call<std::vector<Relationship>> Client::GetAllRelationships(std::vector<std::string> userids) {
-  std::vector<Relationship> all;
-  constexpr std::size_t kMembersPerCall = 100;
+namespace {
+
+// One group of members: its cursor pages one after another (each page needs the last cursor).
+struct RelationshipChain {
+  std::size_t index = 0;
+  std::vector<std::string> userids;
+  std::optional<ApiError> error;
+};
+
+boost::asio::awaitable<void> ReadChain(Client& client, RelationshipChain& chain, const bool& failed,
+                                       const Client::RelationshipSink& sink) {
   constexpr int kMaxPages = 1000000;  // a cursor that never ends must not loop forever
-  for (std::size_t start = 0; start < userids.size(); start += kMembersPerCall) {
-    std::vector<std::string> chunk(userids.begin() + start,
-                                   userids.begin() + std::min(userids.size(), start + kMembersPerCall));
-    std::string cursor;
-    for (int page = 0;; ++page) {
-      if (page >= kMaxPages) co_return Invalid("batch/get_by_user", "the cursor did not end after " + std::to_string(kMaxPages) + " pages");
-      auto r = co_await BatchGetByUser(chunk, cursor, 100);
-      if (!r) co_return r.error();
-      for (auto& rel : r->relationships) all.push_back(std::move(rel));
-      if (r->next_cursor.empty()) break;
-      if (r->next_cursor == cursor) co_return Invalid("batch/get_by_user", "WeCom returned the same cursor twice");
-      cursor = std::move(r->next_cursor);
+  std::string cursor;
+  for (int page = 0; !failed; ++page) {
+    if (page >= kMaxPages) {
+      chain.error = Invalid("batch/get_by_user", "the cursor did not end after " + std::to_string(kMaxPages) + " pages");
+      co_return;
     }
+    auto r = co_await client.BatchGetByUser(chain.userids, cursor, 100);
+    if (!r) {
+      chain.error = r.error();
+      co_return;
+    }
+    if (failed) co_return;  // another chain failed meanwhile: the caller discards everything
+    sink(chain.index, r->relationships);
+    if (r->next_cursor.empty()) co_return;
+    if (r->next_cursor == cursor) {
+      chain.error = Invalid("batch/get_by_user", "WeCom returned the same cursor twice");
+      co_return;
+    }
+    cursor = std::move(r->next_cursor);
+  }
+}
+
+}  // namespace
+
+// The read is bound by round trips, not by the rate limit: one cursor chain per group of
+// members, and at least max_in_flight groups (fewer members per call costs at most one
+// partial page per group), so the chains overlap.
+Client::Call<Ok> Client::ReadAllRelationships(std::vector<std::string> userids, RelationshipSink sink) {
+  if (userids.empty()) co_return Ok{};
+  constexpr std::size_t kMembersPerCall = 100;
+  std::size_t n = userids.size();
+  std::size_t wanted = std::max<std::size_t>((n + kMembersPerCall - 1) / kMembersPerCall,
+                                             std::min<std::size_t>(n, std::max(1, impl_->options.max_in_flight)));
+  std::size_t per_chain = (n + wanted - 1) / wanted;
+  std::vector<RelationshipChain> chains;
+  for (std::size_t start = 0; start < n; start += per_chain)
+    chains.push_back({chains.size(),
+                      {userids.begin() + static_cast<std::ptrdiff_t>(start),
+                       userids.begin() + static_cast<std::ptrdiff_t>(std::min(n, start + per_chain))},
+                      {}});
+
+  bool failed = false;  // the first error stops the other chains at their next page
+  std::size_t remaining = chains.size();
+  boost::asio::steady_timer all_done(impl_->io, boost::asio::steady_timer::time_point::max());
+  for (auto& chain : chains) {
+    boost::asio::co_spawn(impl_->io, ReadChain(*this, chain, failed, sink), [&](std::exception_ptr e) {
+      if (e && !chain.error) chain.error = Invalid("batch/get_by_user", "internal error while reading");
+      if (chain.error) failed = true;
+      if (--remaining == 0) all_done.cancel();
+    });
+  }
+  boost::system::error_code ec;
+  co_await all_done.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
+  for (auto& chain : chains)
+    if (chain.error) co_return *chain.error;
+  co_return Ok{};
+}
+
+Client::Call<std::vector<Relationship>> Client::GetAllRelationships(std::vector<std::string> userids) {
+  std::vector<std::vector<Relationship>> groups;
+  auto read = co_await ReadAllRelationships(std::move(userids), [&](std::size_t g, std::vector<Relationship>& page) {
+    if (groups.size() <= g) groups.resize(g + 1);
+    std::move(page.begin(), page.end(), std::back_inserter(groups[g]));
+  });
+  if (!read) co_return read.error();
+  std::vector<Relationship> all;
+  for (auto& g : groups) {
+    if (all.empty()) all = std::move(g);
+    else std::move(g.begin(), g.end(), std::back_inserter(all));
   }
   co_return all;
 }

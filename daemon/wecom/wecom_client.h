@@ -30,6 +30,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -114,7 +115,14 @@ class WecomClient {
   Call<ExternalContactDetail> GetExternalContact(std::string external_userid, std::string cursor = {});
   // One page: ≤100 userids (more is kInvalidInput), limit clamped to 1..100.
   Call<RelationshipPage> BatchGetByUser(std::vector<std::string> userids, std::string cursor = {}, int limit = 100);
-  // Every relationship of these members: 100 members per call, paged until next_cursor is empty.
+  // Every relationship of these members, page by page to `sink`, without holding them all.
+  // The members are split into groups (<= 100 each, and at least max_in_flight groups) whose
+  // cursor chains run concurrently; `sink(group, page)` gets group 0..n-1 in member order, so
+  // a caller that keeps the groups apart and joins them in order gets a stable order. The sink
+  // runs on the io thread; it may move out of the page. The first error ends the read.
+  using RelationshipSink = std::function<void(std::size_t group, std::vector<Relationship>& page)>;
+  Call<Ok> ReadAllRelationships(std::vector<std::string> userids, RelationshipSink sink);
+  // The same, collected into one vector in member order.
   Call<std::vector<Relationship>> GetAllRelationships(std::vector<std::string> userids);
 
   // §3 corp tags

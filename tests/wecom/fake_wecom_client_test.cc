@@ -6,6 +6,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/json.hpp>
+#include <map>
 #include <set>
 
 #include "net/http_client.h"
@@ -159,8 +160,34 @@ TEST_CASE("fake-wecom: batch/get_by_user pages over more than 10,000 relationshi
   }
   CHECK(got == want);
   auto stats = h.client->stats();
+  // 150 members read as 5 concurrent cursor chains (max_in_flight): at most one partial page
+  // per chain beyond the lower bound, and no more connections than calls in flight.
   CHECK(stats.endpoints["batch/get_by_user"].calls >= expected.size() / 100);
-  CHECK(stats.connections_opened <= 2);  // keep-alive
+  CHECK(stats.endpoints["batch/get_by_user"].calls <= (expected.size() + 99) / 100 + 5);
+  CHECK(stats.connections_opened <= 5);  // keep-alive
+}
+
+TEST_CASE("fake-wecom: a refused page ends the whole relationship read - no partial result") {
+  Fake fake("customers=3000,members=20,seed=5");
+  Harness h(fake);
+  auto users = RunCoroutine(h.io, h.client->GetFollowUserList());
+  REQUIRE(users.ok());
+  // 48002 is not retried: the chain that meets it fails, and the other chains stop paging.
+  h.Admin("/admin/fault", R"({"endpoint":"batch/get_by_user","count":1,"errcode":48002})");
+  size_t pages = 0;
+  auto read = RunCoroutine(h.io, h.client->ReadAllRelationships(*users, [&](size_t, std::vector<wecom::Relationship>&) { ++pages; }));
+  REQUIRE_FALSE(read.ok());
+  CHECK(read.error().errcode == 48002);
+  auto calls = StatInt(h.Admin("/admin/stats"), {"calls", "batch/get_by_user"});
+  CHECK(calls <= 10);  // the 5 chains stop after their page in flight, not after ~36 pages
+  // Groups arrive in member order: group g's relationships belong to later members than g-1's.
+  auto all = RunCoroutine(h.io, h.client->GetAllRelationships(*users));
+  REQUIRE(all.ok());
+  std::map<std::string, size_t> member_index;
+  for (size_t i = 0; i < users->size(); ++i) member_index[(*users)[i]] = i;
+  size_t group_size = (users->size() + 4) / 5;
+  for (size_t i = 1; i < all->size(); ++i)
+    CHECK(member_index[(*all)[i - 1].userid] / group_size <= member_index[(*all)[i].userid] / group_size);
 }
 
 TEST_CASE("fake-wecom: token expired mid-batch is refreshed once and every call succeeds") {
