@@ -106,18 +106,26 @@ asio::awaitable<void> HttpServer::Impl::Serve(tcp::socket socket) {
   for (int n = 0; n < options.max_requests_per_connection && !stopped; ++n) {
     http::request_parser<http::string_body> parser;
     parser.header_limit(static_cast<std::uint32_t>(options.max_header_bytes));
-    parser.body_limit(options.max_body_bytes);
+    // Beast checks Content-Length against the limit while parsing the header, so the header is
+    // read with the largest cap and the request's own cap is applied once its target is known.
+    parser.body_limit(max_body);
     stream.expires_after(options.request_timeout);  // the whole request, not per read
     auto [ec, bytes] = co_await http::async_read_header(stream, buffer, parser, kTuple);
     if (!ec && !parser.is_done()) {
       // A POST to a request route gets that route's body cap; everything else keeps the small one.
+      size_t limit = options.max_body_bytes;
       if (parser.get().method() == http::verb::post) {
         std::string_view path = parser.get().target();
         auto route = request_routes.find(std::string(path.substr(0, path.find('?'))));
-        if (route != request_routes.end()) parser.body_limit(route->second.max_body_bytes);
+        if (route != request_routes.end()) limit = route->second.max_body_bytes;
       }
-      auto [body_ec, body_bytes] = co_await http::async_read(stream, buffer, parser, kTuple);
-      ec = body_ec;
+      if (parser.content_length() && *parser.content_length() > limit) {
+        ec = http::error::body_limit;
+      } else {
+        parser.body_limit(limit);
+        auto [body_ec, body_bytes] = co_await http::async_read(stream, buffer, parser, kTuple);
+        ec = body_ec;
+      }
     }
     if (ec == http::error::end_of_stream || ec == asio::error::operation_aborted) break;
     if (ec == beast::error::timeout) {
