@@ -10,6 +10,8 @@
 #include "cli/common.h"
 #include "config/config.h"
 #include "ledger/ledger.h"
+#include "report/report_metrics.h"
+#include "report/report_page.h"
 #include "service/callback_service.h"
 #include "service/daemon.h"
 #include "service/sync.h"
@@ -65,6 +67,7 @@ void FeedMetrics(DaemonMetrics& m, const SyncResult& r) {
     for (const auto& [state, n] : states) m.group_invitations.Set({g.segment_id, state}, static_cast<double>(n));
     m.group_join_rate.Set({g.segment_id}, g.join_rate());
   }
+}
 
 }  // namespace
 
@@ -74,7 +77,8 @@ int RunDaemon(const CommandOptions& o) {
   // WeCom callback events (issue 9): listener and event jobs, serialized with the runs.
   CallbackService callbacks(log);
 
-  auto run = [&log, &callbacks](const RunRequest& req, std::stop_token stop, ProgressSink& progress) {
+  std::unique_ptr<KpiMetrics> kpi;  // set before Run(); its gauges are thread-safe
+  auto run = [&log, &callbacks, &kpi](const RunRequest& req, std::stop_token stop, ProgressSink& progress) {
     const Workspace& ws = req.As<Workspace>();
     SyncOptions so;
     so.kind = RunKind::kScheduled;
@@ -83,6 +87,7 @@ int RunDaemon(const CommandOptions& o) {
     SyncResult r = RunSync(ws, so, log);
     callbacks.AfterScheduledRun();  // its tag library may have changed
     if (req.metrics) FeedMetrics(*req.metrics, r);
+    if (r.run_id && kpi) kpi->Update(ws, log);
     DaemonRunResult out;
     out.exit_code = static_cast<int>(r.exit_code);
     out.summary = r.run_id ? fmt::format("run {} {}", r.run_id, r.summary) : r.summary;
@@ -100,10 +105,20 @@ int RunDaemon(const CommandOptions& o) {
     if (!last || !*last || (*last)->outcome != RunOutcome::kOk) return std::nullopt;
     return SysSeconds{std::chrono::seconds{(*last)->ended_at}};
   };
+  // The page at / is the live report of the set loaded last (reload and page both run on
+  // the daemon's thread).
+  std::shared_ptr<const Workspace> current;
+  auto reload = [config_path, &current] {
+    ReloadResult r = Reload(config_path);
+    if (r.loaded) current = std::static_pointer_cast<const Workspace>(r.loaded->workspace);
+    return r;
+  };
   DaemonOptions options;
   options.extension = &callbacks;
-  Daemon daemon(run, [config_path] { return Reload(config_path); }, last_success, log, options);
+  options.index_page = [&current, &log] { return current ? LiveReportPage(*current, log) : std::string(); };
+  Daemon daemon(run, reload, last_success, log, options);
   callbacks.Attach(daemon);
+  kpi = std::make_unique<KpiMetrics>(daemon.registry());
   int rc = daemon.Run();
   // A run that did not stop within the grace period is abandoned: end the process now.
   if (daemon.worker_abandoned()) std::_Exit(rc);

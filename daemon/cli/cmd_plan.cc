@@ -6,7 +6,9 @@
 #include "base/error.h"
 #include "cli/common.h"
 #include "plan/plan_print.h"
+#include "service/campaign_step.h"
 #include "service/sync.h"
+#include "workspace/as_of.h"
 
 namespace segsync::cli {
 
@@ -26,7 +28,10 @@ int PrintPlanCommand(const CommandOptions& o, const Workspace& ws) {
   if (!out) return static_cast<int>(ExitCode::kUsage);
   if (o.format == "json") PrintPlanJson(*r.plan, *out);
   else if (o.format == "csv") PrintPlanCsv(*r.plan, *out);
-  else PrintPlanText(*r.plan, *out);
+  else {
+    PrintPlanText(*r.plan, *out);
+    if (auto as_of = ParseAsOf(o.as_of, ws.config.tz)) *out << DescribeTouchesDue(ws, *as_of, log);
+  }
   out->flush();
   return static_cast<int>(ExitCode::kOk);
 }

@@ -148,7 +148,7 @@ class ConfigParser {
     f_.CheckKeys(n,
                  {"corpid", "secret_file", "base_url", "ca_file", "tag_relations",
                   "max_in_flight", "rate_per_minute", "timeout_ms", "block_seconds", "tag_limit",
-                  "secret"},
+                  "receive_quota_per_month", "secret"},
                  "wecom");
     WecomConfig& w = c_.wecom;
     if (auto s = n["secret"])
@@ -182,6 +182,7 @@ class ConfigParser {
     Int(n, "timeout_ms", "wecom.timeout_ms", 100, 300000, &w.timeout_ms);
     Int(n, "block_seconds", "wecom.block_seconds", 1, 3600, &w.block_seconds);
     Int(n, "tag_limit", "wecom.tag_limit", 1, 100000, &w.tag_limit);
+    Int(n, "receive_quota_per_month", "wecom.receive_quota_per_month", 1, 31, &w.receive_quota_per_month);
     if (auto r = n["rate_per_minute"]) Rate(r);
   }
 

@@ -55,6 +55,9 @@ struct WecomConfig {
   int timeout_ms = 10000;                                // per HTTP call, 100..300000
   int block_seconds = 60;  // pause of an endpoint after errcode 45009, 1..3600
   int tag_limit = 3000;    // WeCom's corp tag limit; plans beyond it are refused
+  // Mass messages one customer may receive per calendar month (wecom-api.md §7; version-
+  // dependent, an admin can change it). `validate` warns about campaign touches past it.
+  int receive_quota_per_month = 4;  // 1..31
 };
 
 struct ScheduleConfig {

@@ -97,15 +97,13 @@ Result<ReportData> BuildReport(Ledger& ledger, const ReportRequest& rq) {
   d.timezone = rq.timezone;
   d.conversion = rq.conversion;
   d.generated_at = FormatLocalMinute(rq.now, rq.tz);
+  // "Today" for the calendar is the later of the clock and the newest run's as-of day, so a
+  // replayed history (runs with --as-of in the future) reads as it would have on that day.
   Date today = LocalDay(rq.now, rq.tz);
-  Date to = today;
-  if (rq.to) {
-    to = *rq.to;
-  } else {
-    auto last = ledger.LastRuns(1);
-    if (!last) return last.error();
-    if (!last->empty()) to = std::max(to, LocalDay(last->front().as_of, rq.tz));
-  }
+  auto last = ledger.LastRuns(1);
+  if (!last) return last.error();
+  if (!last->empty()) today = std::max(today, LocalDay(last->front().as_of, rq.tz));
+  Date to = rq.to ? *rq.to : today;
   Date from = rq.from ? *rq.from : Date{to.days - (kDefaultDays - 1)};
   if (to < from) {
     return Error{ErrorCode::kInvalidInput,

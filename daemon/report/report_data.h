@@ -31,7 +31,7 @@ struct ReportRequest {
   std::optional<KpiConversion> conversion;      // none: the conversion tables say so
   const RuleSet* rules = nullptr;               // campaigns and segment groups; may be null
   std::optional<Date> from, to;                 // --from / --to
-  int64_t now = 0;                              // "generated at" and today's date
+  int64_t now = 0;                              // "generated at"; today = later of this and the newest run's as-of day
 };
 
 // Conversions per segment the profiles were in just before converting.

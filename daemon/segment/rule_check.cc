@@ -1,5 +1,6 @@
 // The rule loader, part 4: checks that need every file: segment references, cycles, and
 // the campaign calendar.
+#include <algorithm>
 #include <functional>
 
 #include <fmt/format.h>
@@ -112,22 +113,27 @@ void Loader::CheckCycles() {
 }
 
 void Loader::CheckCampaignCoverage() {
-  // A campaign that touches some segments of a tag group but not others has probably
-  // forgotten them: warn about each segment of those groups without a touch.
+  // The calendar's promise is that every audience is engaged at least once per campaign
+  // period: warn about each segment that no touch names inside the period (a touch of
+  // another campaign dated inside it counts too).
   for (const auto& c : rs_.campaigns) {
-    std::vector<bool> touched(rs_.segments.size(), false), group_used(rs_.groups.size(), false);
-    for (const auto& t : c.touches)
-      for (int s : t.segments) {
-        touched[s] = true;
-        group_used[rs_.segments[s].group] = true;
-      }
-    for (size_t g = 0; g < rs_.groups.size(); ++g) {
-      if (!group_used[g]) continue;
-      for (int s : rs_.groups[g].segments)
-        if (!touched[s])
-          Warning(c.pos, fmt::format("segment '{}' of group '{}' has no touch in campaign '{}' ({} to {})",
-                                     rs_.segments[s].id, rs_.groups[g].name, c.name, FormatDate(c.from),
-                                     FormatDate(c.to)));
+    std::vector<bool> touched(rs_.segments.size(), false);
+    for (const auto& other : rs_.campaigns)
+      for (const auto& t : other.touches)
+        if (&other == &c || (c.from <= t.date && t.date <= c.to))
+          for (int s : t.segments) touched[s] = true;
+    for (size_t s = 0; s < rs_.segments.size(); ++s)
+      if (!touched[s])
+        Warning(c.pos, fmt::format("segment '{}' of group '{}' has no touch in campaign '{}' ({} to {})",
+                                   rs_.segments[s].id, rs_.groups[rs_.segments[s].group].name, c.name,
+                                   FormatDate(c.from), FormatDate(c.to)));
+    // The ledger keeps one touch per campaign and day (that is what makes it idempotent).
+    std::vector<Date> days;
+    for (const auto& t : c.touches) {
+      if (std::find(days.begin(), days.end(), t.date) != days.end())
+        Error(t.pos, fmt::format("campaign '{}' has two touches on {}", c.name, FormatDate(t.date)),
+              "merge them into one touch (list both segments), or move one to another day");
+      days.push_back(t.date);
     }
   }
 }

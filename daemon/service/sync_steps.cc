@@ -17,6 +17,7 @@
 #include <fmt/format.h>
 
 #include "plan/guard.h"
+#include "service/campaign_step.h"
 #include "service/groups_step.h"
 #include "workspace/as_of.h"
 
@@ -146,6 +147,8 @@ awaitable<void> SyncSteps::Run() {
   if (!BuildAndGuardPlan()) co_return;
   co_await Apply();
   if (!ended_ && !Stopping()) co_await groups_->Apply(run_.id, *res_.plan);
+  if (!ended_ && !Stopping() && !options_.dry_run)
+    co_await RunCampaignTouches({ws_, ledger_, client_, log_, run_.id, as_of_});
   RecordEnd();
 }
 

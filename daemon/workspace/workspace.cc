@@ -1,5 +1,6 @@
 #include "workspace/workspace.h"
 
+#include "segment/campaign_check.h"
 #include "segment/rule_loader.h"
 
 namespace segsync {
@@ -13,6 +14,7 @@ std::shared_ptr<const Workspace> LoadWorkspace(const std::string& config_path, D
   if (!mapping) return nullptr;
   std::vector<std::string> files = ExpandRulePath(config->rules_path, sink);
   RuleSet rules = LoadRules(files, mapping->schema, sink);
+  CheckTouchQuota(rules, config->wecom.receive_quota_per_month, sink);
   if (!sink.ok()) return nullptr;
   auto ws = std::make_shared<Workspace>();
   ws->config = std::move(*config);
