@@ -1,4 +1,5 @@
 // The rule loader, part 3: examples, group chats and the campaign calendar.
+#include <algorithm>
 #include <charconv>
 
 #include <fmt/format.h>
@@ -123,6 +124,10 @@ bool Loader::ParseExampleValue(const YAML::Node& key, const YAML::Node& value, E
   return true;
 }
 
+namespace {
+constexpr size_t kMaxLinkTitleBytes = 128;  // add_msg_template's link title (wecom-api.md §7.1)
+}  // namespace
+
 void Loader::ParseGroupChat(const YAML::Node& n, Segment* seg) {
   if (!n.IsMap()) {
     Error(Pos(n), "'group_chat:' must be a map with 'chat_ids:' and 'invitation:'");
@@ -140,6 +145,8 @@ void Loader::ParseGroupChat(const YAML::Node& n, Segment* seg) {
       std::string s;
       if (!GetString(id, "chat_ids", &s)) continue;
       if (s.empty() || s.size() > 128) Error(Pos(id), "a chat id is 1 to 128 characters");
+      else if (std::find(gc.chat_ids.begin(), gc.chat_ids.end(), s) != gc.chat_ids.end())
+        Error(Pos(id), fmt::format("chat id {} is listed twice", s));
       else gc.chat_ids.push_back(std::move(s));
     }
   }
@@ -151,7 +158,11 @@ void Loader::ParseGroupChat(const YAML::Node& n, Segment* seg) {
       Error(Pos(n["invitation"]), fmt::format("invitation is too long ({} bytes, at most {})",
                                               gc.invitation.size(), kMaxInvitationBytes));
   }
-  if (n["link_title"]) GetString(n["link_title"], "link_title", &gc.link_title);
+  // The invitation's link attachment: WeCom allows a title of at most 128 bytes (§7.1).
+  if (n["link_title"] && GetString(n["link_title"], "link_title", &gc.link_title) &&
+      gc.link_title.size() > kMaxLinkTitleBytes)
+    Error(Pos(n["link_title"]), fmt::format("link_title is too long ({} bytes, at most {})",
+                                            gc.link_title.size(), kMaxLinkTitleBytes));
   int64_t days = 30;
   if (n["reinvite_after_days"] && GetInt(n["reinvite_after_days"], "reinvite_after_days", 1, 3650, &days))
     gc.reinvite_after_days = static_cast<int>(days);

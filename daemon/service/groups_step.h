@@ -57,7 +57,10 @@ class GroupsStep {
     std::string error;
     int errcode = 0;
   };
+  static std::string Why(const wecom::ApiError& e);  // for logs and the ledger
+  static int CodeOf(const wecom::ApiError& e);       // errcode, or -1 without one
   boost::asio::awaitable<void> SyncJoinWays(int64_t run_id);
+  // groups_tasks.cc
   boost::asio::awaitable<void> FollowUp(int64_t run_id);
   boost::asio::awaitable<void> SendInvitations(int64_t run_id, const Plan& plan);
   void RecordMembers();
