@@ -42,12 +42,14 @@ struct FailureCountRow {
   int64_t count = 0;
 };
 
-// Group invitations of a segment sent in the window, and how many invited customers then
-// joined one of the segment's chats (joined at or after their first invitation).
+// Group invitations of a segment sent in the window (WeCom accepted the task), and how many
+// invited customers received one and then joined through the segment's join way (at or
+// after their first invitation).
 struct InvitationKpiRow {
   std::string segment_id;
   int64_t invitations = 0;
-  int64_t customers = 0;
+  int64_t customers = 0;  // distinct customers invited
+  int64_t sent = 0;       // ... whose invitation WeCom reports as sent
   int64_t joined = 0;
 };
 

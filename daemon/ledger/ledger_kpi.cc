@@ -179,20 +179,23 @@ Result<std::vector<FailureCountRow>> Ledger::LoadFailureCounts(const KpiWindow& 
 
 Result<std::vector<InvitationKpiRow>> Ledger::LoadInvitationKpis(const KpiWindow& w) {
   return impl_->Guard("counting invitations", [&] {
-    // Joined: the customer is (or was) in one of the chats of a join way of that segment,
-    // having joined at or after the first invitation of the window.
+    // Invitations WeCom accepted (not 'failed'), per customer; joined: the customer is (or
+    // was) in a chat through one of the segment's join ways (group_member.state = the way's
+    // state), having joined at or after the first invitation of the window.
     auto& q = impl_->Stmt(
         "WITH firsts AS (SELECT v.segment_id, v.external_userid, min(v.sent_at) AS first, "
-        " count(*) AS n FROM invitation v JOIN run r ON r.id = v.run_id "
-        " WHERE r.as_of BETWEEN ?1 AND ?2 GROUP BY v.segment_id, v.external_userid) "
-        "SELECT f.segment_id, sum(f.n), count(*), sum(EXISTS (SELECT 1 FROM join_way j "
-        " JOIN group_member gm ON instr(',' || j.chat_ids || ',', ',' || gm.chat_id || ',') > 0 "
-        " WHERE j.segment_id = f.segment_id AND gm.external_userid = f.external_userid "
-        " AND gm.joined_at >= f.first)) FROM firsts f GROUP BY f.segment_id ORDER BY f.segment_id");
+        " count(*) AS n, max(coalesce(v.send_status, 0) = 1) AS sent FROM invitation v "
+        " JOIN run r ON r.id = v.run_id WHERE r.as_of BETWEEN ?1 AND ?2 AND v.status != 'failed' "
+        " GROUP BY v.segment_id, v.external_userid) "
+        "SELECT f.segment_id, sum(f.n), count(*), sum(f.sent), sum(EXISTS (SELECT 1 FROM join_way j "
+        " JOIN group_member gm ON gm.state = j.state WHERE j.segment_id = f.segment_id "
+        " AND gm.external_userid = f.external_userid AND gm.joined_at >= f.first)) "
+        "FROM firsts f GROUP BY f.segment_id ORDER BY f.segment_id");
     q.bind(1, w.from_as_of);
     q.bind(2, w.to_as_of);
     std::vector<InvitationKpiRow> out;
-    while (q.executeStep()) out.push_back({ColText(q, 0), ColInt(q, 1), ColInt(q, 2), ColInt(q, 3)});
+    while (q.executeStep())
+      out.push_back({ColText(q, 0), ColInt(q, 1), ColInt(q, 2), ColInt(q, 3), ColInt(q, 4)});
     return out;
   });
 }

@@ -52,8 +52,9 @@ void RenderReportCsv(const ReportData& d, std::ostream& out) {
     w.Row({k.segment_id, k.tag, N(k.audience), N(k.conversions), R(k.rate),
            k.median_days ? fmt::format("{:.2f}", *k.median_days) : ""});
 
-  w.Table("invitations", {"segment", "invitations", "customers", "joined"});
-  for (const auto& r : d.invitations) w.Row({r.segment_id, N(r.invitations), N(r.customers), N(r.joined)});
+  w.Table("invitations", {"segment", "invitations", "customers", "sent", "joined"});
+  for (const auto& r : d.invitations)
+    w.Row({r.segment_id, N(r.invitations), N(r.customers), N(r.sent), N(r.joined)});
 
   w.Table("campaigns", {"campaign", "from", "to", "touches_planned", "touches_created", "targeted", "reached"});
   for (const auto& c : d.campaigns)

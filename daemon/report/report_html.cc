@@ -205,16 +205,18 @@ std::string Conversions(const ReportData& d) {
 
 std::string Invitations(const ReportData& d) {
   std::string out = "<section id=\"invitations\"><h2>Group invitations and joins</h2>\n"
-                    "<p class=\"note\">Invitations to the segment's customer group chats sent in the period, and invited "
-                    "people who then joined one of those chats.</p>\n";
+                    "<p class=\"note\">Invitations to the segment's customer group chats created in the period, how many "
+                    "invited people received one, and how many then joined through the segment's invitation link. "
+                    "Join rate = joined ÷ people invited.</p>\n";
   if (d.invitations.empty()) return out + Empty("No group invitation was sent in this period.") + "</section>\n";
-  out += "<table><tr><th>Segment</th><th class=\"n\">Invitations sent</th><th class=\"n\">People invited</th>"
-         "<th class=\"n\">Joined a group</th><th class=\"n\">Join rate</th></tr>\n";
+  out += "<table><tr><th>Segment</th><th class=\"n\">Invitations</th><th class=\"n\">People invited</th>"
+         "<th class=\"n\">Received it</th><th class=\"n\">Joined a group</th><th class=\"n\">Join rate</th></tr>\n";
   for (const auto& r : d.invitations) {
     double rate = r.customers ? static_cast<double>(r.joined) / static_cast<double>(r.customers) : 0;
-    out += fmt::format("<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>\n",
+    out += fmt::format("<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>"
+                       "<td class=\"n\">{}</td><td class=\"n\">{}</td></tr>\n",
                        Esc(r.segment_id), FormatThousands(r.invitations), FormatThousands(r.customers),
-                       FormatThousands(r.joined), FormatPercent(rate));
+                       FormatThousands(r.sent), FormatThousands(r.joined), FormatPercent(rate));
   }
   return out + "</table></section>\n";
 }
