@@ -2,6 +2,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <charconv>
+#include <cstdint>
 #include <cmath>
 
 #include "wecom/codec.h"
@@ -57,7 +58,13 @@ std::int64_t Int(const json::object& o, std::string_view key) {
   if (!v) return 0;
   if (v->is_int64()) return v->get_int64();
   if (v->is_uint64()) return static_cast<std::int64_t>(v->get_uint64());
-  if (v->is_double() && std::isfinite(v->get_double())) return static_cast<std::int64_t>(v->get_double());
+  if (v->is_double() && std::isfinite(v->get_double())) {
+    // Converting a double beyond int64 is undefined behaviour (found by fuzz/wecom_response).
+    double d = v->get_double();
+    if (d < -9.2e18 || d > 9.2e18)
+      throw ShapeError{"field '" + std::string(key) + "' is out of range for an integer"};
+    return static_cast<std::int64_t>(d);
+  }
   if (v->is_bool()) return v->get_bool() ? 1 : 0;
   if (v->is_string()) {
     std::string_view s = v->get_string();
@@ -222,7 +229,12 @@ ApiResult<json::object> ParseBody(std::string_view endpoint, int http_status, st
 }
 
 ApiResult<Envelope> ReadEnvelope(std::string_view endpoint, const json::object& body) {
-  auto r = Decode<Envelope>(endpoint, [&] { return Envelope{static_cast<int>(Int(body, "errcode")), Str(body, "errmsg")}; });
+  auto r = Decode<Envelope>(endpoint, [&] {
+    // An errcode beyond int would wrap (4294967296 -> 0, a false success): a broken answer.
+    std::int64_t code = Int(body, "errcode");
+    if (code < INT32_MIN || code > INT32_MAX) throw ShapeError{"field 'errcode' is out of range"};
+    return Envelope{static_cast<int>(code), Str(body, "errmsg")};
+  });
   if (!r.ok()) {
     ApiError err = r.error();
     err.code = ErrorCode::kTransient;
