@@ -1,6 +1,7 @@
 // `segsync daemon`: the sync on the configured schedule until SIGTERM; SIGHUP reloads.
 // The Daemon (service/daemon.h) owns scheduling, signals, systemd and /metrics; this file
 // plugs in what a reload and a run are, and feeds the run's figures to the metrics.
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 
@@ -115,7 +116,17 @@ int RunDaemon(const CommandOptions& o) {
   };
   DaemonOptions options;
   options.extension = &callbacks;
-  options.index_page = [&current, &log] { return current ? LiveReportPage(*current, log) : std::string(); };
+  // Rendered at most every 30 s: the page runs the report's queries on the daemon's thread.
+  std::string page;
+  std::chrono::steady_clock::time_point page_at;
+  options.index_page = [&current, &log, &page, &page_at] {
+    auto now = std::chrono::steady_clock::now();
+    if (current && (page.empty() || now - page_at > std::chrono::seconds(30))) {
+      page = LiveReportPage(*current, log);
+      page_at = now;
+    }
+    return page;
+  };
   Daemon daemon(run, reload, last_success, log, options);
   callbacks.Attach(daemon);
   kpi = std::make_unique<KpiMetrics>(daemon.registry());
