@@ -21,6 +21,10 @@ FAKE_PID=$!
 trap 'kill $FAKE_PID 2>/dev/null || true' EXIT
 for _ in $(seq 100); do [ -s "$DEMO/fake-wecom.port" ] && break; sleep 0.1; done
 PORT=$(head -1 "$DEMO/fake-wecom.port")
+# The example rules invite ready_to_convert into this customer group (docs/groups.md); in
+# WeCom it exists already, the fake server needs it created.
+curl -sf -X POST "http://127.0.0.1:$PORT/admin/add_group_chat" \
+  -d '{"owner":"staff001","chat_id":"wrOgQhDgAAMYQiS5ol9G7gK9JVAAAA","name":"ACCA 转会员交流群"}' >/dev/null
 
 cat >"$DEMO/segsync.yaml" <<YAML
 crm:

@@ -22,6 +22,8 @@ uint64_t Fnv1a(uint64_t h, std::string_view s) {
   return h ^ 0xff;  // a separator, so ("ab","c") and ("a","bc") differ
 }
 
+constexpr size_t kMaxMembersShown = 20;  // per segment in the text plan
+
 }  // namespace
 
 std::string JoinWayState(const std::string& segment_id) {
@@ -129,8 +131,15 @@ void PrintInvitationsText(const Plan& plan, std::ostream& out) {
     for (const PlanInvitation& inv : plan.invitations)
       if (inv.segment_id == g.segment_id)
         per_member[inv.userid] += static_cast<int64_t>(inv.external_userids.size());
-    for (const auto& [userid, n] : per_member)
+    size_t shown = 0;
+    for (const auto& [userid, n] : per_member) {
+      if (shown++ == kMaxMembersShown) {
+        out << fmt::format("      ... and {} more members (`plan --format csv` lists every invitation)\n",
+                           per_member.size() - kMaxMembersShown);
+        break;
+      }
       out << fmt::format("      {:<20} {} invitations\n", userid, FormatCount(n));
+    }
   }
 }
 

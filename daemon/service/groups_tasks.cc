@@ -25,6 +25,7 @@ awaitable<void> GroupsStep::FollowUp(int64_t run_id) {
     log_.Error("cannot read the invitation tasks", {{"error", open.error().message}});
     co_return;
   }
+  int64_t tasks_read = 0, tasks_sent = 0, rows_read = 0;
   std::map<std::string, std::vector<std::string>> by_msgid;
   for (const auto& t : *open) by_msgid[t.msgid].push_back(t.userid);
   for (const auto& [msgid, userids] : by_msgid) {
@@ -80,12 +81,15 @@ awaitable<void> GroupsStep::FollowUp(int64_t run_id) {
       auto n = ledger_.RecordInvitationResults(msgid, results, now);
       if (!n) log_.Error("cannot record invitation send results", {{"msgid", msgid}, {"error", n.error().message}});
       auto ts = task_status.find(userid);
-      log_.Info("followed up an invitation task",
-                {{"msgid", msgid}, {"userid", userid},
-                 {"task", ts == task_status.end() ? "not listed" : ts->second == 2 ? "sent" : "not sent"},
-                 {"results", std::to_string(results.size())}});
+      ++tasks_read;
+      if (ts != task_status.end() && ts->second == 2) ++tasks_sent;
+      rows_read += static_cast<int64_t>(results.size());
     }
   }
+  if (tasks_read > 0)
+    log_.Info("followed up invitation tasks", {{"tasks", std::to_string(tasks_read)},
+                                               {"sent_by_member", std::to_string(tasks_sent)},
+                                               {"results", std::to_string(rows_read)}});
 }
 
 awaitable<void> GroupsStep::SendInvitations(int64_t run_id, const Plan& plan) {

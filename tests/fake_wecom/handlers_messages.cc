@@ -82,6 +82,7 @@ json::object AddMsgTemplate(World& w, const Call& c) {
   m.sender = sender;
   m.create_time = c.now;
   if (const json::object* t = GetObject(c.body, "text")) m.text = GetString(*t, "content");
+  if (const json::array* a = GetArray(c.body, "attachments")) m.attachments = *a;
   std::map<std::string, std::vector<SendResult>> by_member;
   if (chat_type == "single") {
     std::vector<std::string> exts = GetStringList(c.body, "external_userid");

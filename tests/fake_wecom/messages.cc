@@ -16,7 +16,7 @@ json::array MessageStore::ToState() const {
       results.push_back({{"userid", r.userid}, {"external_userid", r.external_userid}, {"chat_id", r.chat_id},
                          {"status", r.status}, {"send_time", r.send_time}});
     out.push_back({{"msgid", m.msgid}, {"chat_type", m.chat_type}, {"sender", m.sender},
-                   {"create_time", m.create_time}, {"text", m.text}, {"fail_list", ToJsonArray(m.fail_list)},
+                   {"create_time", m.create_time}, {"text", m.text}, {"attachments", m.attachments}, {"fail_list", ToJsonArray(m.fail_list)},
                    {"tasks", std::move(tasks)}, {"results", std::move(results)}});
   }
   return out;
@@ -32,6 +32,7 @@ void MessageStore::LoadState(const json::array& list) {
     m.sender = GetString(o, "sender");
     m.create_time = GetInt(o, "create_time", 0);
     m.text = GetString(o, "text");
+    if (const json::array* a = GetArray(o, "attachments")) m.attachments = *a;
     m.fail_list = GetStringList(o, "fail_list");
     if (const json::array* tasks = GetArray(o, "tasks"))
       for (const auto& t : *tasks) {

@@ -32,6 +32,7 @@ struct MsgTemplate {
   std::string sender;
   std::int64_t create_time = 0;
   std::string text;
+  boost::json::array attachments;     // as the request gave them
   std::vector<std::string> fail_list;
   std::vector<MsgTask> tasks;         // ordered by userid
   std::vector<SendResult> results;    // ordered by (userid, external_userid/chat_id)

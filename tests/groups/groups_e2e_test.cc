@@ -61,6 +61,16 @@ TEST_CASE("groups: a segment with a group chat produces exactly one join way and
   Tasks expect_members{{"staff001", {"wmC4"}}};
   CHECK_MESSAGE(members == expect_members, Describe(members));
   CHECK(w.Count("SELECT count(*) FROM invitation WHERE status = 'created' AND msgid IS NOT NULL") == 5);
+  // The invitation text with the join way's QR URL as its link attachment.
+  std::string qr = w.Text("SELECT qr_code FROM join_way WHERE segment_id = 'ready'");
+  for (const auto& v : st.at("msg_templates").as_array()) {
+    const auto& m = v.as_object();
+    if (m.at("text").as_string() != kReadyText) continue;
+    REQUIRE(m.at("attachments").as_array().size() == 1);
+    const auto& link = m.at("attachments").as_array()[0].as_object().at("link").as_object();
+    CHECK(link.at("url").as_string() == qr.c_str());
+    CHECK(link.at("title").as_string() == "扫码入群");
+  }
   CHECK(w.Count("SELECT count(*) FROM invitation WHERE external_userid = 'wmC6' AND userid = 'staff002'") == 1);
   json::object g = GroupStats(w, "ready");
   CHECK(Int(g, "invited") == 4);
