@@ -2,6 +2,7 @@
 // Definitions (also in docs/report.md): a snapshot run is a run that recorded segment sizes;
 // a profile is in a segment at run R when a membership span has entered_run <= R < left_run.
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include <fmt/format.h>
@@ -151,14 +152,29 @@ Result<std::vector<SegmentAudienceRow>> Ledger::LoadSegmentAudiences(const KpiWi
     std::vector<SegmentAudienceRow> out;
     if (none) return out;
     // A span overlaps the window's snapshot runs [first, last] when it entered by `last`
-    // and had not left by `first`.
-    auto& q = impl_->Stmt(
-        "SELECT g.segment_id, g.tag, count(DISTINCT m.profile_ref) FROM membership m "
-        "JOIN segment g ON g.id = m.segment_ref WHERE m.entered_run <= ?2 "
-        "AND (m.left_run IS NULL OR m.left_run > ?1) GROUP BY g.id ORDER BY g.segment_id, g.tag");
-    q.bind(1, first);
-    q.bind(2, last);
-    while (q.executeStep()) out.push_back({ColText(q, 0), ColText(q, 1), ColInt(q, 2)});
+    // and had not left by `first`. The scan follows the primary key (profile, segment,
+    // entered), so a profile's spans of one segment are adjacent: counting changes of
+    // (profile, segment) counts distinct profiles per segment without a sort.
+    std::map<int64_t, int64_t> counts;  // segment_ref -> distinct profiles
+    {
+      auto& q = impl_->Stmt(
+          "SELECT profile_ref, segment_ref FROM membership WHERE entered_run <= ?2 "
+          "AND (left_run IS NULL OR left_run > ?1)");
+      q.bind(1, first);
+      q.bind(2, last);
+      int64_t prev_profile = -1, prev_segment = -1;
+      while (q.executeStep()) {
+        int64_t profile = ColInt(q, 0), segment = ColInt(q, 1);
+        if (profile != prev_profile || segment != prev_segment) ++counts[segment];
+        prev_profile = profile;
+        prev_segment = segment;
+      }
+    }
+    auto& names = impl_->Stmt("SELECT id, segment_id, tag FROM segment ORDER BY segment_id, tag");
+    while (names.executeStep()) {
+      auto it = counts.find(ColInt(names, 0));
+      if (it != counts.end()) out.push_back({ColText(names, 1), ColText(names, 2), it->second});
+    }
     return out;
   });
 }
