@@ -17,7 +17,7 @@ std::string Later(int days = 31) {
 }
 
 TEST_CASE("groups: a segment with a group chat produces exactly one join way and invitation tasks grouped by member") {
-  World w;
+  World w(/*max_invitations=*/4);
   w.WriteExport(kStatuses);
 
   // `plan` and `sync --dry-run` show the invitations per segment and member and create nothing.
@@ -39,7 +39,13 @@ TEST_CASE("groups: a segment with a group chat produces exactly one join way and
   CHECK(before.at("join_ways").as_array().empty());
   CHECK(before.at("msg_templates").as_array().empty());
 
-  std::string out = w.Sync();
+  // 5 invitations > guard.max_invitations = 4: blocked like any guard reason, then approved.
+  std::string blocked = w.Sync(3);
+  CHECK(blocked.find("would invite 5 customers into group chats, more than guard.max_invitations = 4") !=
+        std::string::npos);
+  CHECK(w.fake().State().at("join_ways").as_array().empty());
+  std::string plan_id(pjo.at("plan_id").as_string());
+  std::string out = w.Sync(0, {"--approve", plan_id});
   CHECK(out.find("5 invited") != std::string::npos);
   json::object st = w.fake().State();
   // One join way per segment, owned (recorded) with its state and chat.
