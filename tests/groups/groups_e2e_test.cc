@@ -178,6 +178,19 @@ TEST_CASE("groups: a deleted chat id gives a clear per-segment error") {
                 "target = 'members wrMemberChat001' AND reason LIKE '%wrMemberChat001%'") == 1);
   CHECK(w.Text("SELECT outcome FROM run ORDER BY id DESC LIMIT 1") == "partial");
   CHECK(w.Text("SELECT message FROM run ORDER BY id DESC LIMIT 1").find("segment members") != std::string::npos);
+
+  // The chat is back, but WeCom refuses the segment's task: recorded per customer with the
+  // errcode and reason, the run is partial again, and the next run invites them.
+  w.fake().Admin("add_group_chat", {{"owner", "staff002"}, {"chat_id", kMemberChat}});
+  w.fake().Admin("fault", {{"endpoint", "add_msg_template"}, {"count", 1}, {"errcode", 60011}});
+  std::string refused = w.Sync(5);
+  CHECK(refused.find("segment members: add_msg_template for 1 customers of member staff001 failed: errcode 60011") !=
+        std::string::npos);
+  CHECK(w.Count("SELECT count(*) FROM invitation WHERE external_userid = 'wmC4' AND status = 'failed' AND "
+                "errcode = 60011 AND reason LIKE 'add_msg_template: errcode 60011%'") == 1);
+  w.Sync();
+  CHECK(w.Count("SELECT count(*) FROM invitation WHERE external_userid = 'wmC4' AND status = 'created'") == 1);
+  CHECK(TasksOf(w.fake().State(), kMembersText).size() == 1);
 }
 
 TEST_CASE("groups: the send-result states are recorded") {
