@@ -96,7 +96,7 @@ TEST_CASE("calendar: touches past the monthly receive quota are warned at the to
   CHECK(fine.diagnostics().empty());
 }
 
-TEST_CASE("calendar: validate reports quota warnings with the configured quota; bad values are errors") {
+TEST_CASE("calendar: validate reports quota warnings with the configured quota and refuses bad values") {
   std::string touches = Touch("2027-01-03", "learner, member, city") + Touch("2027-01-10", "learner, member, city");
   World w("campaigns:\n" + CampaignYaml("Q1", "2027-01-01", "2027-01-31", touches),
           "");
@@ -115,7 +115,7 @@ TEST_CASE("calendar: validate reports quota warnings with the configured quota; 
   CHECK(r.err.find("wecom.receive_quota_per_month") != std::string::npos);
 }
 
-TEST_CASE("calendar: the sync creates a due touch once with tag_filter, plan lists it, results are read back") {
+TEST_CASE("calendar: the sync creates a due touch once with tag_filter and plan lists it and results are read back") {
   std::string campaigns = "campaigns:\n" +
                           CampaignYaml("Q1", "2027-01-01", "2027-01-31",
                                        Touch("2027-01-08", "learner") + Touch("2027-01-20", "member")) +

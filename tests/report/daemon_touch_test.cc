@@ -39,7 +39,7 @@ int64_t FinishedRuns(const World& w) {
 
 }  // namespace
 
-TEST_CASE("daemon: a touch due today is created once across a restart; / and /metrics show it") {
+TEST_CASE("daemon: a touch due today is created once across a restart and / and /metrics show it") {
   std::string today = TodayShanghai();
   std::string campaigns = fmt::format(
       "campaigns:\n  - name: Today\n    from: {0}\n    to: {0}\n    touches:\n"

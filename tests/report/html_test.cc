@@ -50,7 +50,7 @@ const char* const kCampaigns =
 
 }  // namespace
 
-TEST_CASE("html: the report is one self-contained page with charts, escaped text and readable numbers") {
+TEST_CASE("html: the report is one self-contained page with charts and escaped text and readable numbers") {
   World w(kCampaigns);
   BuildHistory(w);
   w.Segsync("report", {"--from", "2027-01-01", "--to", "2027-01-31", "--output", w.dir() + "/r.html"});

@@ -24,7 +24,7 @@ int64_t At(const char* day) { return Must(ParseAsOf(day, date::locate_zone("Asia
 
 }  // namespace
 
-TEST_CASE("invitations: accepted invitations per segment, received, and joins through the segment's way") {
+TEST_CASE("invitations: accepted invitations per segment with received and joins through the segment's way") {
   segsync::testing::TempDir dir;
   Logger log(stderr, LogLevel::kWarning);
   auto ledger = Must(Ledger::Open(dir / "ledger.db", log));
