@@ -194,7 +194,7 @@ TEST_CASE("groups: a deleted chat id gives a clear per-segment error") {
 }
 
 TEST_CASE("groups: the send-result states are recorded") {
-  World w;
+  World w(1000, "2s");
   w.WriteExport(kStatuses);
   w.Sync();
   json::object st = w.fake().State();
@@ -228,6 +228,14 @@ TEST_CASE("groups: the send-result states are recorded") {
   int64_t before = Fake::Calls(stats, "get_groupmsg_send_result");
   w.Sync();
   CHECK(Fake::Calls(w.fake().Stats(), "get_groupmsg_send_result") == before + 2);
+
+  // The daemon's /metrics after its run shows the same figures per segment.
+  auto daemon = w.StartDaemon();
+  CHECK(ScrapeWhenPresent(*daemon, "segsync_group_invitations{segment=\"ready\",state=\"quota\"}") == 1);
+  CHECK(ScrapeWhenPresent(*daemon, "segsync_group_invitations{segment=\"ready\",state=\"invited\"}") == 4);
+  CHECK(ScrapeWhenPresent(*daemon, "segsync_group_join_rate{segment=\"ready\"}") == 0);
+  daemon->Signal(SIGTERM);
+  CHECK(daemon->Wait(15000) == 0);
 }
 
 }  // namespace

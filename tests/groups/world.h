@@ -8,7 +8,10 @@
 #include <doctest/doctest.h>
 #include <fmt/format.h>
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <csignal>
 #include <map>
 #include <memory>
 #include <set>
@@ -81,7 +84,7 @@ inline std::string Export(const std::map<int, std::string>& status) {
 
 class World {
  public:
-  explicit World(int64_t max_invitations = 1000) {
+  explicit World(int64_t max_invitations = 1000, const std::string& every = "6h") {
     segsync::testing::WriteFile(dir_ / "state.json", kState);
     fake_ = std::make_unique<Fake>(std::vector<std::string>{"--state", dir_ / "state.json"});
     fake_->Admin("add_group_chat", {{"owner", "staff001"}, {"chat_id", kReadyChat}, {"name", "转会员交流群"}});
@@ -92,9 +95,10 @@ class World {
         fmt::format("crm:\n  export: export.csv\nmapping: {}/mapping/affiliates.yaml\nrules: rules.yaml\n"
                     "timezone: Asia/Shanghai\nwecom:\n  corpid: wwfakecorp0000001\n  base_url: {}\n"
                     "  tag_relations: all\n  rate_per_minute: 100000\n  timeout_ms: 10000\n"
-                    "  block_seconds: 1\nledger: ledger.db\nschedule:\n  every: 6h\nguard:\n"
-                    "  max_removals: 100000\n  max_removal_ratio: 1.0\n  max_invitations: {}\n",
-                    SEGSYNC_SOURCE_DIR, fake_->base_url(), max_invitations));
+                    "  block_seconds: 1\nledger: ledger.db\nschedule:\n  every: {}\nguard:\n"
+                    "  max_removals: 100000\n  max_removal_ratio: 1.0\n  max_invitations: {}\n"
+                    "metrics:\n  listen: 127.0.0.1:0\n",
+                    SEGSYNC_SOURCE_DIR, fake_->base_url(), every, max_invitations));
   }
   Fake& fake() { return *fake_; }
   std::string ledger() const { return dir_ / "ledger.db"; }
@@ -106,6 +110,12 @@ class World {
     std::vector<std::string> a{command, "--config", dir_ / "segsync.yaml"};
     a.insert(a.end(), args.begin(), args.end());
     return segsync::testing::RunSegsync(a, {{"SEGSYNC_WECOM_SECRET", "fake-secret-do-not-use"}}, dir_.path());
+  }
+  // `segsync daemon`, for its /metrics.
+  std::unique_ptr<segsync::testing::ChildProcess> StartDaemon() {
+    return std::make_unique<segsync::testing::ChildProcess>(
+        std::vector<std::string>{SEGSYNC_BIN, "daemon", "--config", dir_ / "segsync.yaml"},
+        std::map<std::string, std::string>{{"SEGSYNC_WECOM_SECRET", "fake-secret-do-not-use"}}, dir_.path());
   }
   // A sync that must end with `code`; returns stdout + stderr for messages.
   std::string Sync(int code = 0, const std::vector<std::string>& args = {}) {
@@ -174,6 +184,30 @@ inline json::object GroupStats(World& w, const std::string& segment) {
     if (g.as_object().at("segment").as_string() == segment.c_str()) return g.as_object();
   FAIL("no group_chats entry for " << segment << ": " << r.out);
   return {};
+}
+
+// The value of the /metrics sample `series` (exact name and labels) once the daemon serves it;
+// -1 when it did not appear within `timeout_ms`.
+inline double ScrapeWhenPresent(const segsync::testing::ChildProcess& daemon, const std::string& series,
+                                int timeout_ms = 15000) {
+  int port = 0;
+  for (int waited = 0; waited < timeout_ms; waited += 100) {
+    if (port == 0) {
+      std::string log = segsync::testing::ReadFile(daemon.stderr_path());
+      auto at = log.find("metrics server listening");
+      if (at != std::string::npos) {
+        auto p = log.find(" port=", at);
+        if (p != std::string::npos) port = std::atoi(log.c_str() + p + 6);
+      }
+    }
+    if (port > 0) {
+      std::string body = segsync::testing::Http(port, "GET", "/metrics").body;
+      auto at = body.find("\n" + series + " ");
+      if (at != std::string::npos) return std::stod(body.substr(at + series.size() + 2));
+    }
+    usleep(100 * 1000);
+  }
+  return -1;
 }
 
 inline int64_t Int(const json::object& o, const char* key) { return o.at(key).to_number<int64_t>(); }
