@@ -9,7 +9,7 @@
 #   usage: tests/callback_e2e/measure_latency.sh [BUILD_DIR] [ROWS]
 set -euo pipefail
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
-BIN=${1:-$SRC/build-daemon}
+BIN=$(cd "${1:-$SRC/build-daemon}" && pwd)
 ROWS=${2:-20000}
 DIR=$(mktemp -d)
 trap 'kill $DAEMON_PID $FAKE_PID 2>/dev/null || true; rm -rf "$DIR"' EXIT
@@ -48,7 +48,10 @@ callback:
 YAML
 (cd "$DIR" && SEGSYNC_WECOM_SECRET=fake-secret-do-not-use exec "$BIN/segsync" daemon --config segsync.yaml 2>"$DIR/daemon.log" >/dev/null) &
 DAEMON_PID=$!
-until grep -q "run finished" "$DIR/daemon.log" 2>/dev/null; do sleep 0.5; done
+until grep -q "run finished" "$DIR/daemon.log" 2>/dev/null; do
+  kill -0 $DAEMON_PID 2>/dev/null || { cat "$DIR/daemon.log"; exit 1; }
+  sleep 0.5
+done
 grep "run finished" "$DIR/daemon.log" | sed 's/^/start-up run: /' | cut -c1-200
 CB=$(grep "callback listener listening" "$DIR/daemon.log" | sed 's/.* port=\([0-9]*\).*/\1/')
 METRICS=$(grep "metrics server listening" "$DIR/daemon.log" | sed 's/.* port=\([0-9]*\).*/\1/')
