@@ -35,7 +35,7 @@ table{border-collapse:collapse;width:100%;margin-top:8px;font-size:13px}
 th,td{padding:5px 8px;border-bottom:1px solid #eaeef2;text-align:left;vertical-align:top}
 th{background:#f6f8fa;font-weight:600;color:#24292f}
 td.n,th.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
-.muted{color:#6e7781}.empty{color:#6e7781;font-style:italic;padding:8px 0}
+.nw{white-space:nowrap}.muted{color:#6e7781}.empty{color:#6e7781;font-style:italic;padding:8px 0}
 .yes{color:#1a7f37;font-weight:600}.no{color:#cf222e;font-weight:600}
 .bar{display:inline-block;height:9px;background:#0072B2;border-radius:2px;vertical-align:middle;margin-right:6px}
 .legend{display:flex;flex-wrap:wrap;gap:4px 16px;font-size:12px;margin:4px 0 0}
@@ -251,7 +251,7 @@ std::string Campaigns(const ReportData& d) {
                         : t.state == TouchState::kMissed || t.state == TouchState::kClaimed ? "state-missed" : "";
       bool has = t.state == TouchState::kSent;
       auto n = [&](int64_t v) { return has ? FormatThousands(v) : std::string("–"); };
-      out += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"{}\">{}</td><td class=\"n\">{}</td>"
+      out += fmt::format("<tr><td class=\"nw\">{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"nw {}\">{}</td><td class=\"n\">{}</td>"
                          "<td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>\n",
                          t.date, Esc(t.campaign), Esc(JoinList(t.segments)), Esc(t.message), cls, TouchStateName(t.state),
                          n(t.targeted), n(t.sent), n(t.unsent), n(t.not_friend), n(t.quota));

@@ -101,11 +101,14 @@ std::string UpDownChart(const std::string& title, const std::vector<UpDownBar>& 
       "<svg class=\"chart\" viewBox=\"0 0 {} {}\" role=\"img\">"
       "<title>{}</title>\n",
       kW, kH, EscapeHtmlText(title));
-  out += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" class=\"ylab\">+{}</text>", kLeft - 6, kTop + 8,
-                     FormatThousands(max_up));
+  // Labels at the top, the zero line and the bottom; one too close to the zero line is left out.
+  if (zero - kTop >= 16)
+    out += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" class=\"ylab\">+{}</text>", kLeft - 6, kTop + 8,
+                       FormatThousands(max_up));
   out += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" class=\"ylab\">0</text>", kLeft - 6, zero + 4);
-  out += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" class=\"ylab\">−{}</text>\n", kLeft - 6, kTop + ph,
-                     FormatThousands(max_down));
+  if (kTop + ph - zero >= 16)
+    out += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" class=\"ylab\">−{}</text>\n", kLeft - 6, kTop + ph,
+                       FormatThousands(max_down));
   size_t every = std::max<size_t>(1, bars.size() / 6);
   for (size_t i = 0; i < bars.size(); ++i) {
     const auto& b = bars[i];

@@ -124,7 +124,11 @@ TEST_CASE("html: the page renders in headless Chromium (screenshot)" *
   std::string bytes = segsync::testing::ReadFile(png);
   CHECK(bytes.size() > 20000);  // a blank page compresses to a few KB
   CHECK(bytes.compare(0, 8, "\x89PNG\r\n\x1a\n") == 0);
-  if (const char* keep = std::getenv("SEGSYNC_REPORT_SCREENSHOT")) segsync::testing::WriteFile(keep, bytes);
+  // To look at it: SEGSYNC_REPORT_SCREENSHOT=/tmp/report.png keeps the PNG (and the page as .html).
+  if (const char* keep = std::getenv("SEGSYNC_REPORT_SCREENSHOT")) {
+    segsync::testing::WriteFile(keep, bytes);
+    segsync::testing::WriteFile(std::string(keep) + ".html", segsync::testing::ReadFile(html));
+  }
 }
 
 }  // namespace segsync::report_test
