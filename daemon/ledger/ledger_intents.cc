@@ -246,8 +246,9 @@ Result<std::vector<RetryItem>> Ledger::LoadRetries(RetryFilter filter, int64_t n
         "SELECT q.relationship_id, r.userid, r.external_userid, q.tag_ref, q.op, q.attempts, "
         "q.first_failed_at, q.next_attempt_at, q.last_errcode, q.last_reason, q.permanent "
         "FROM retry q JOIN relationship r ON r.id = q.relationship_id "
-        "WHERE CASE ?1 WHEN 0 THEN q.permanent = 0 AND q.next_attempt_at <= ?2 "
-        "WHEN 1 THEN q.permanent = 0 WHEN 2 THEN q.permanent = 1 ELSE 1 END "
+        // A relationship that is gone (deleted by either side) is never retried.
+        "WHERE CASE ?1 WHEN 0 THEN q.permanent = 0 AND q.next_attempt_at <= ?2 AND r.gone = 0 "
+        "WHEN 1 THEN q.permanent = 0 AND r.gone = 0 WHEN 2 THEN q.permanent = 1 ELSE 1 END "
         "ORDER BY q.next_attempt_at, q.relationship_id, q.tag_ref");
     q.bind(1, static_cast<int>(filter));
     q.bind(2, now);
