@@ -98,8 +98,8 @@ DaemonRunResult CallbackService::Drain(const RunRequest& request, std::stop_toke
   auto ws = std::static_pointer_cast<const Workspace>(request.workspace);
   DaemonRunResult out;
   std::unique_ptr<Ledger> ledger;
+  boost::asio::io_context io;  // before the client, which uses it until destroyed
   std::unique_ptr<wecom::WecomClient> client;
-  boost::asio::io_context io;
   int handled = 0;
   for (;;) {
     Queued item;
