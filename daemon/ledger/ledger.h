@@ -155,7 +155,7 @@ class Ledger {
   Result<Done> RecordGroupMembers(const std::string& chat_id,
                                   const std::vector<GroupMemberRecord>& present, int64_t now);
   Result<std::vector<GroupMemberRecord>> LoadGroupMembers(const std::string& chat_id);
-  // Group-chat invitations (ledger_invites.cc, sql/004_groups.sql; docs/groups.md).
+  // Group-chat invitations (ledger_invites.cc, sql/002_groups.sql; docs/groups.md).
   // Write-ahead: rows are 'pending' before add_msg_template; returns their ids in input order.
   Result<std::vector<int64_t>> StartInvitations(const std::vector<InvitationStart>& rows);
   Result<Done> FinishInvitations(const std::vector<InvitationOutcome>& outcomes);

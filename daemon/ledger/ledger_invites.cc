@@ -1,5 +1,5 @@
 // Group-chat invitations (issue 6): write-ahead rows, outcomes, send results, chat versions
-// and the per-segment figures. Schema: sql/004_groups.sql.
+// and the per-segment figures. Schema: sql/002_groups.sql.
 #include <fmt/format.h>
 
 #include "ledger/ledger_impl.h"

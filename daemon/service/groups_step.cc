@@ -25,6 +25,20 @@ std::string GroupsStep::Why(const wecom::ApiError& e) {
 
 int GroupsStep::CodeOf(const wecom::ApiError& e) { return e.errcode != 0 ? e.errcode : -1; }
 
+namespace {
+
+// The first `n` UTF-8 characters of `s` (never cuts a character).
+std::string FirstChars(const std::string& s, int n) {
+  size_t i = 0;
+  for (int chars = 0; i < s.size() && chars < n; ++chars) {
+    ++i;
+    while (i < s.size() && (static_cast<unsigned char>(s[i]) & 0xC0) == 0x80) ++i;
+  }
+  return s.substr(0, i);
+}
+
+}  // namespace
+
 GroupsStep::GroupsStep(const Workspace& ws, Logger& log, Ledger& ledger, wecom::WecomClient& client,
                        SyncResult& result)
     : ws_(ws), log_(log), ledger_(ledger), client_(client), res_(result) {}
@@ -203,7 +217,7 @@ awaitable<void> GroupsStep::SyncJoinWays(int64_t run_id) {
     if (it != join_ways_.end() && it->second.chat_ids == gc.chat_ids && !it->second.qr_code.empty()) continue;
     wecom::JoinWay way;
     way.scene = 2;
-    way.remark = s.segment->id.substr(0, 30);
+    way.remark = FirstChars(s.segment->id, 30);  // WeCom's remark cap, in characters
     way.auto_create_room = 0;  // a full chat is an operator's decision (docs/groups.md)
     way.chat_id_list = gc.chat_ids;
     way.state = s.state;

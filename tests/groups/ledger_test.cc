@@ -1,4 +1,4 @@
-// The ledger side of the invitations (sql/004_groups.sql): which rows count for
+// The ledger side of the invitations (sql/002_groups.sql): which rows count for
 // reinvite_after_days, which tasks are followed up, and the per-segment figures.
 #include <doctest/doctest.h>
 

@@ -1,6 +1,4 @@
 -- Group chats (issue 6): what happened to each invitation, and the chats' member versions.
--- Numbered 004 although written after 001: 003_kpi was committed first, and a ledger already
--- at version 3 would never apply a 002.
 --
 -- invitation.status: 'pending' (written before add_msg_template: a crash leaves it, and it
 -- counts as invited so that nobody gets the message twice), 'created' (WeCom made the task:
