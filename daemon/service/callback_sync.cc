@@ -14,8 +14,8 @@
 #include <fmt/format.h>
 
 #include "export/source.h"
-#include "mapper/mapper.h"
 #include "plan/plan.h"
+#include "service/callback_plan.h"
 #include "service/export_fetch.h"
 #include "service/sync_internal.h"
 #include "wecom/wecom_client.h"
@@ -179,16 +179,8 @@ CustomerSyncResult CustomerSync::SyncCustomer(std::shared_ptr<const Workspace> w
         return end(CustomerSyncOutcome::kGone, RunOutcome::kOk, "the customer is no longer a contact");
       return end(CustomerSyncOutcome::kFailed, RunOutcome::kFailed, "externalcontact/get failed: " + e.message);
     }
-    for (const auto& fu : detail->follow_users) {
-      wecom::Relationship r;
-      r.userid = fu.userid;
-      r.external_userid = external_userid;
-      r.unionid = detail->contact.unionid;
-      r.state = fu.state.empty() && fu.userid == userid ? state_hint : fu.state;
-      r.remark_mobiles = fu.remark_mobiles;
-      r.createtime = fu.createtime;
-      for (const auto& t : fu.tags)
-        if (t.type != 2 && !t.tag_id.empty()) r.tag_ids.push_back(t.tag_id);
+    for (auto& r : RelationshipsOf(*detail, userid, state_hint)) {
+      if (r.external_userid.empty()) r.external_userid = external_userid;  // old response shapes
       rels.push_back(std::move(r));
     }
     cursor = detail->next_cursor;
@@ -206,7 +198,6 @@ CustomerSyncResult CustomerSync::SyncCustomer(std::shared_ptr<const Workspace> w
         if (!t.deleted && !g.deleted) ids.insert(t.id);
     return std::all_of(our_tags->begin(), our_tags->end(), [&](const TagRecord& t) { return ids.count(t.tag_id) > 0; });
   };
-  bool fresh = false;
   if (library_ && (std::chrono::steady_clock::now() - library_at_ > kLibraryTtl || !library_has_ours())) library_.reset();
   if (!library_) {
     auto lib = RunCall(io, client.GetCorpTagList());
@@ -216,72 +207,24 @@ CustomerSyncResult CustomerSync::SyncCustomer(std::shared_ptr<const Workspace> w
     }
     library_ = std::make_shared<const std::vector<wecom::TagGroup>>(std::move(*lib));
     library_at_ = std::chrono::steady_clock::now();
-    fresh = true;
   }
-  TagCatalog catalog = in.catalog;
-  std::map<std::string, std::string> lib_by_name, group_ids;
-  std::unordered_set<std::string> lib_ids;
-  for (const auto& g : *library_) {
-    if (g.deleted) continue;
-    group_ids[g.name] = g.group_id;
-    for (const auto& t : g.tags) {
-      if (t.deleted) continue;
-      lib_by_name[g.name + '\x1f' + t.name] = t.id;
-      lib_ids.insert(t.id);
-    }
-  }
-  for (const auto& t : *our_tags) {
-    // A tag gone from WeCom is the scheduled run's to forget (it sees the whole library).
-    if (!lib_ids.count(t.tag_id)) continue;
-    auto idx = catalog.Find(t.group_name, t.tag_name);
-    catalog.SetTagId(idx ? *idx : catalog.AddTag(t.group_name, t.tag_name), t.tag_id);
-  }
-  for (TagIndex ti = 0; ti < in.rule_tags; ++ti) {
-    if (!catalog.tag_id(ti).empty()) continue;
-    auto it = lib_by_name.find(catalog.group_name(ti) + '\x1f' + catalog.tag_name(ti));
-    if (it != lib_by_name.end()) catalog.SetTagId(ti, it->second);
-  }
+  CatalogWithIds with_ids = SetLibraryIds(in.catalog, in.rule_tags, *library_, *our_tags);
+  const TagCatalog& catalog = with_ids.catalog;
+  std::map<std::string, std::string>& group_ids = with_ids.group_ids;
 
   // 3. The plan input for this one customer: its relationships, the profiles that share an
   // identity key with it (in export order, so the join picks the same profile as a full run),
   // and what the ledger says segsync owns on them.
-  PlanInput pin;
-  pin.as_of = as_of ? FormatInstant(*as_of, ws.config.tz) : "";
-  pin.identity.clear();
-  for (const auto& k : ws.mapping.identity) pin.identity.push_back(k.kind);
-  pin.tag_relations = ws.config.wecom.tag_relations;
-  std::unordered_set<std::string> unionids, states, mobiles;
-  for (const auto& r : rels) {
-    PlanRelationship pr{r.userid, r.external_userid, r.unionid, r.state, r.remark_mobiles, r.createtime, {}};
-    for (const auto& tid : r.tag_ids)
-      if (auto t = catalog.FindById(tid)) pr.tags.push_back(*t);
-    if (!r.unionid.empty()) unionids.insert(r.unionid);
-    if (!r.state.empty()) states.insert(r.state);
-    for (const auto& m : r.remark_mobiles)
-      if (auto n = NormalizeMobile(m); !n.empty()) mobiles.insert(n);
-    pin.relationships.push_back(std::move(pr));
-    pin.members.push_back(r.userid);
-  }
-  for (const auto& p : in.profiles) {
-    bool hit = (!p.unionid.empty() && unionids.count(p.unionid)) || (!p.state.empty() && states.count(p.state)) ||
-               (!p.mobile.empty() && !mobiles.empty() && mobiles.count(NormalizeMobile(p.mobile)));
-    if (hit) pin.profiles.push_back(p);
-  }
-  pin.catalog = catalog;
   auto ledger_rels = ledger.LoadRelationships(true);
   auto owned = ledger.LoadOwnedTags();
   if (!ledger_rels || !owned)
     return end(CustomerSyncOutcome::kFailed, RunOutcome::kFailed,
                !ledger_rels ? ledger_rels.error().message : owned.error().message);
+  PlanInput pin = CustomerPlanInput(ws, in.profiles, rels, catalog, *ledger_rels, *owned,
+                                    as_of ? FormatInstant(*as_of, ws.config.tz) : "");
   std::map<std::string, int64_t> rel_ids;
-  for (const auto& r : *ledger_rels) {
-    if (r.external_userid != external_userid) continue;
-    rel_ids[r.userid] = r.id;
-    PlanOwned po{r.userid, r.external_userid, {}};
-    for (uint32_t k : owned->TagsOf(r.id))
-      if (auto ti = catalog.FindById(owned->tag_ids[k])) po.tags.push_back(*ti);
-    if (!po.tags.empty()) pin.owned.push_back(std::move(po));
-  }
+  for (const auto& r : *ledger_rels)
+    if (r.external_userid == external_userid) rel_ids[r.userid] = r.id;
   auto plan = BuildPlan(pin);
   if (!plan) return end(CustomerSyncOutcome::kFailed, RunOutcome::kFailed, plan.error().message);
   Plan& p = *plan;
@@ -380,7 +323,6 @@ CustomerSyncResult CustomerSync::SyncCustomer(std::shared_ptr<const Workspace> w
     log_.Warning("callback: a tag change failed", {{"userid", c.userid}, {"external_userid", c.external_userid},
                                                    {"errcode", std::to_string(e.errcode)}, {"reason", ReasonOf(e)}});
   }
-  (void)fresh;
   std::string summary = fmt::format("profile {}: {} tags added, {} removed, {} failed", crm_id, res.added,
                                     res.removed, res.failed);
   if (res.failed > 0) return end(CustomerSyncOutcome::kFailed, RunOutcome::kPartial, summary);
