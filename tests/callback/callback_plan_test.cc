@@ -26,7 +26,7 @@ wecom::ExternalContactDetail Detail() {
 
 }  // namespace
 
-TEST_CASE("callback plan - relationships of a customer, the event's State filling an empty one") {
+TEST_CASE("callback plan - relationships of a customer the event's State filling an empty one") {
   auto rels = RelationshipsOf(Detail(), "staff001", "C42");
   REQUIRE(rels.size() == 2);
   CHECK(rels[0].state == "C42");
@@ -35,7 +35,7 @@ TEST_CASE("callback plan - relationships of a customer, the event's State fillin
   CHECK(rels[0].external_userid == "wmNEW");
 }
 
-TEST_CASE("callback plan - the profile is found by state or mobile, export order kept, and tagged") {
+TEST_CASE("callback plan - the profile is found by state or mobile export order kept and tagged") {
   TagCatalog rules;
   rules.AddGroup("会籍阶段", true);
   TagIndex member = rules.AddTag("会籍阶段", "会员");
@@ -74,7 +74,7 @@ TEST_CASE("callback plan - the profile is found by state or mobile, export order
   }
 }
 
-TEST_CASE("callback plan - a tag segsync owns there and no longer wanted is removed; a gone row is ignored") {
+TEST_CASE("callback plan - a tag segsync owns there and no longer wanted is removed - a gone row is ignored") {
   TagCatalog rules;
   rules.AddGroup("会籍阶段", true);
   TagIndex member = rules.AddTag("会籍阶段", "会员");

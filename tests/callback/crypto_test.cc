@@ -84,7 +84,7 @@ TEST_CASE("callback crypto - the reference SDK's sample: URL verification and a 
   CHECK(wrong.error().reason == CallbackRefusal::kWrongReceiveId);
 }
 
-TEST_CASE("callback crypto - a ciphertext built by hand from the protocol decrypts, and ours matches it") {
+TEST_CASE("callback crypto - a ciphertext built by hand from the protocol decrypts and ours matches it") {
   std::string msg = "<xml><Event>change_external_contact</Event></xml>";
   std::string plain = Header(msg) + msg + kCorp;
   std::string by_hand = RawAes(kKey, Pad32(plain));
@@ -158,7 +158,7 @@ TEST_CASE("callback crypto - each broken input is refused with its own reason") 
   }
 }
 
-TEST_CASE("callback crypto - signatures: sorted, exact, and a forged one does not match") {
+TEST_CASE("callback crypto - signatures: sorted exact and a forged one does not match") {
   CallbackCrypto c = Make();
   std::string enc = c.Encrypt("<xml/>", "0123456789abcdef");
   std::string sig = c.Signature("1700000000", "nonce1", enc);
@@ -171,7 +171,7 @@ TEST_CASE("callback crypto - signatures: sorted, exact, and a forged one does no
   CHECK_FALSE(Make("other-token").SignatureMatches(sig, "1700000000", "nonce1", enc));
 }
 
-TEST_CASE("callback crypto - bad keys and settings are refused at start, naming the input") {
+TEST_CASE("callback crypto - bad keys and settings are refused at start naming the input") {
   CHECK_FALSE(CallbackCrypto::Create("t", "short", kCorp).ok());
   CHECK(CallbackCrypto::Create("t", "short", kCorp).error().message.find("43") != std::string::npos);
   CHECK_FALSE(CallbackCrypto::Create("t", std::string(42, 'a') + "!", kCorp).ok());

@@ -27,7 +27,7 @@ RunFn Job(std::atomic<int>* count, std::atomic<bool>* overlap, std::atomic<bool>
 
 }  // namespace
 
-TEST_CASE("daemon jobs - run on the worker, never beside a run, and are not counted as runs") {
+TEST_CASE("daemon jobs - run on the worker never beside a run and are not counted as runs") {
   DaemonHarness h("1s");
   std::atomic<bool> busy{false}, overlap{false};
   std::atomic<int> jobs{0};
@@ -52,7 +52,7 @@ TEST_CASE("daemon jobs - run on the worker, never beside a run, and are not coun
   CHECK(h.daemon().metrics().runs.Value({"success"}) == static_cast<double>(h.runs().size() - (log.find("outcome=interrupted") != std::string::npos)));
 }
 
-TEST_CASE("daemon jobs - a slot during a job is deferred to right after it, not skipped") {
+TEST_CASE("daemon jobs - a slot during a job is deferred to right after it not skipped") {
   DaemonHarness h("1s");
   std::atomic<bool> busy{false}, overlap{false};
   std::atomic<int> jobs{0};
@@ -69,7 +69,7 @@ TEST_CASE("daemon jobs - a slot during a job is deferred to right after it, not 
   CHECK(h.Join() == 0);
 }
 
-TEST_CASE("daemon jobs - queued jobs are dropped at stop, a running one is waited for") {
+TEST_CASE("daemon jobs - queued jobs are dropped at stop a running one is waited for") {
   DaemonHarness h("1h");
   std::atomic<bool> busy{false}, overlap{false};
   std::atomic<int> jobs{0};

@@ -70,7 +70,7 @@ TEST_CASE("callback xml - change_external_tag") {
   CHECK(e->TypeLabel() == "change_external_tag");
 }
 
-TEST_CASE("callback xml - malformed, hostile and oversized XML is refused with a position") {
+TEST_CASE("callback xml - malformed hostile and oversized XML is refused with a position") {
   struct Case {
     const char* name;
     std::string xml;

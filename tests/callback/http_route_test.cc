@@ -15,7 +15,7 @@
 
 namespace segsync {
 
-TEST_CASE("http server - a request route sees method, query and body, with its own body cap") {
+TEST_CASE("http server - a request route sees method query and body with its own body cap") {
   boost::asio::io_context io;
   Logger log(std::tmpfile());
   std::string seen;

@@ -49,7 +49,7 @@ struct Rig {
 
 }  // namespace
 
-TEST_CASE("callback receiver - a signed event is accepted once; its retry and its replay are not acted on") {
+TEST_CASE("callback receiver - a signed event is accepted once - its retry and its replay are not acted on") {
   Rig rig;
   auto req = rig.Post(rig.Event("add_external_contact", "wm1"), "n1");
   CallbackDecision d = rig.Send(req);
@@ -79,7 +79,7 @@ TEST_CASE("callback receiver - a signed event is accepted once; its retry and it
   CHECK(rig.Send(rig.Post(rig.Event("add_external_contact", "wm1", kNow + 1), "n3")).event.has_value());
 }
 
-TEST_CASE("callback receiver - refusals: each with its status and reason, none reaches the queue") {
+TEST_CASE("callback receiver - refusals: each with its status and reason none reaches the queue") {
   Rig rig;
   std::string xml = rig.Event("add_external_contact", "wm2");
   std::string enc = rig.crypto.Encrypt(xml, "0123456789abcdef");
