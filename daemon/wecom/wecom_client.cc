@@ -132,18 +132,24 @@ awaitable<ApiResult<json::object>> WecomClient::Impl::Invoke(Endpoint ep, std::s
   bool token_retried = false;
   for (;;) {
     if (stop_requested) co_return Cancelled(ep);
-    std::string access_token;
-    if (!is_gettoken) {
-      auto t = co_await Token();
-      if (!t) co_return t.error();
-      access_token = *t;
-    }
     if (!co_await rate.WaitUnblocked(ep.name)) co_return Cancelled(ep);
     // gettoken bypasses the limiter: callers holding a slot may be waiting for the token.
     if (!is_gettoken && !co_await limiter.Acquire()) co_return Cancelled(ep);
     if (!co_await rate.Acquire(ep.name)) {
       if (!is_gettoken) limiter.Release();
       co_return Cancelled(ep);
+    }
+    // The token is taken once the call has its slot, just before it is sent: a call that
+    // queued behind hundreds of others must not carry a token revoked or refreshed while it
+    // waited (the fault campaign saw one revocation cost a wasted 40014 call per queued call).
+    std::string access_token;
+    if (!is_gettoken) {
+      auto t = co_await Token();
+      if (!t) {
+        limiter.Release();
+        co_return t.error();
+      }
+      access_token = *t;
     }
     {
       std::lock_guard lock(stats_mu);

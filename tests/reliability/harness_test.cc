@@ -1,0 +1,95 @@
+// The sync e2e harness (tests/sync/e2e.h) compiled into test_reliability too, so that both
+// suites judge WeCom and the ledger the same way; plus the campaigns' helpers (campaign.h).
+// No test cases here.
+#include "sync/e2e_support_test.cc"
+
+#include <chrono>
+#include <thread>
+
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include "campaign.h"
+
+namespace segsync::reliability {
+
+Row GeneratedRow(int i, int shift) {
+  Row r;
+  r.id = fmt::format("C{:07d}", 1000000 + i);
+  r.mobile = fmt::format("138{:08d}", i);
+  if (i % 10 <= 5) r.unionid = "oU" + r.id;
+  static constexpr const char* kStatus[] = {"Member", "Affiliate", "Lapsed"};
+  static constexpr const char* kCity[] = {"Shanghai", "Beijing", "Shenzhen", ""};
+  r.status = kStatus[(i + shift) % 3];
+  r.city = kCity[(i + shift) % 4];
+  return r;
+}
+
+std::vector<Row> GeneratedRows(int n, int shift) {
+  std::vector<Row> rows;
+  rows.reserve(static_cast<size_t>(n));
+  for (int i = 1; i <= n; ++i) rows.push_back(GeneratedRow(i, shift));
+  return rows;
+}
+
+TagSet DesiredTags(const RelKey& rel, int shift) {
+  std::string ext = rel.substr(rel.find('|') + 1);
+  if (ext.rfind("wmC", 0) != 0) return {};  // wmX...: no profile
+  int i = std::stoi(ext.substr(3)) - 1000000;
+  if (i % 10 == 9) return {};  // no identity in WeCom: unmatched
+  return e2e::ExpectedTags(GeneratedRow(i, shift));
+}
+
+void WriteConfig(World& w, const ConfigKnobs& k) {
+  segsync::testing::WriteFile(
+      w.config(),
+      fmt::format("crm:\n  export: export.csv\nmapping: {}\nrules: rules.yaml\n"
+                  "timezone: Asia/Shanghai\nwecom:\n  corpid: wwfakecorp0000001\n  base_url: {}\n"
+                  "  tag_relations: all\n  max_in_flight: {}\n  rate_per_minute: 100000\n  timeout_ms: {}\n"
+                  "  block_seconds: {}\nledger: ledger.db\nschedule:\n  every: {}\nguard:\n"
+                  "  max_removals: 1000000\n  max_removal_ratio: 1.0\n{}",
+                  k.mapping.empty() ? std::string(SEGSYNC_SOURCE_DIR) + "/mapping/affiliates.yaml" : k.mapping,
+                  w.fake().base_url(), k.max_in_flight, k.timeout_ms, k.block_seconds, k.every, k.extra));
+}
+
+bool WaitFor(const std::function<bool()>& done, int timeout_ms) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (!done()) {
+    if (std::chrono::steady_clock::now() >= deadline) return done();
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return true;
+}
+
+int64_t TotalCalls(const json::object& stats) {
+  int64_t total = 0;
+  for (const auto& [endpoint, n] : stats.at("calls").as_object()) total += n.to_number<int64_t>();
+  return total;
+}
+
+std::map<RelKey, std::string> Differences(const std::map<RelKey, TagSet>& got,
+                                          const std::map<RelKey, TagSet>& desired) {
+  std::map<RelKey, std::string> out;
+  for (const auto& [rel, tags] : desired) {
+    auto it = got.find(rel);
+    TagSet have = it == got.end() ? TagSet{} : it->second;
+    if (have != tags)
+      out[rel] = rel + " has " + e2e::Describe({{rel, have}}) + " wants " + e2e::Describe({{rel, tags}});
+  }
+  for (const auto& [rel, tags] : got)
+    if (!desired.count(rel) && !tags.empty()) out[rel] = rel + " is not expected, has " + e2e::Describe({{rel, tags}});
+  return out;
+}
+
+std::map<RelKey, PermanentFailure> PermanentFailures(const std::string& ledger) {
+  SQLite::Database db(ledger, SQLite::OPEN_READONLY);
+  SQLite::Statement q(db,
+                      "SELECT r.userid, r.external_userid, t.last_errcode, t.last_reason FROM retry t "
+                      "JOIN relationship r ON r.id = t.relationship_id WHERE t.permanent = 1");
+  std::map<RelKey, PermanentFailure> out;
+  while (q.executeStep())
+    out[q.getColumn(0).getString() + "|" + q.getColumn(1).getString()] = {q.getColumn(2).getInt64(),
+                                                                            q.getColumn(3).getString()};
+  return out;
+}
+
+}  // namespace segsync::reliability
