@@ -289,13 +289,26 @@ awaitable<bool> SyncSteps::ReconcileTagLibrary() {
     TagIndex ti = idx ? *idx : catalog.AddTag(t.group_name, t.tag_name);
     catalog.SetTagId(ti, t.tag_id);
   }
-  // A wanted tag that already exists but was not created by segsync (made in the console):
-  // segsync uses it for adds, never edits or deletes it.
+  // A wanted tag that already exists but is not in the ledger (made in the console, or
+  // created by a run that was killed or hit a full disk before recording it): segsync uses it
+  // for adds, never edits or deletes it. It is recorded in the ledger's library, as
+  // CreateMissingTags would have (add_corp_tag answers an existing name with that tag):
+  // intents and ownership need the record, and without it every run failed.
   for (TagIndex ti = 0; ti < in_.rule_tags; ++ti) {
     if (!catalog.tag_id(ti).empty()) continue;
     auto it = lib_by_name.find(catalog.group_name(ti) + '\x1f' + catalog.tag_name(ti));
     if (it == lib_by_name.end()) continue;
     catalog.SetTagId(ti, it->second);
+    if (!options_.dry_run) {
+      TagRecord rec{it->second, lib[it->second].group_id,
+                    ti < in_.tag_segment.size() ? in_.tag_segment[ti] : "", catalog.group_name(ti),
+                    catalog.tag_name(ti), now, run_.id, false};
+      auto done = ledger_.RecordTagCreated(run_.id, rec, now);
+      if (!done) {
+        End(ExitCode::kFatal, RunOutcome::kFailed, done.error().message);
+        co_return false;
+      }
+    }
     log_.Info("using a tag that exists outside segsync; segsync adds it but never edits or deletes it",
               {{"tag", catalog.Key(ti)}, {"tag_id", it->second}});
   }
