@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "config/config.h"
+#include "service/wecom_options.h"
 #include "wecom/wecom_client.h"
 #include "workspace/as_of.h"
 
@@ -12,21 +13,6 @@ namespace segsync {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-// As sync.cc builds them, so that a callback run calls WeCom with the same limits.
-wecom::Options ClientOptions(const Config& c, std::string secret) {
-  wecom::Options o;
-  o.base_url = c.wecom.base_url;
-  o.corpid = c.wecom.corpid;
-  o.secret = std::move(secret);
-  o.ca_file = c.wecom.ca_file;
-  o.max_in_flight = c.wecom.max_in_flight;
-  o.default_rate_per_minute = c.wecom.rate.per_minute;
-  o.rate_per_minute = c.wecom.rate.endpoints;
-  o.timeout = std::chrono::milliseconds(c.wecom.timeout_ms);
-  o.block_seconds = std::chrono::seconds(c.wecom.block_seconds);
-  return o;
-}
 
 }  // namespace
 
@@ -139,7 +125,7 @@ DaemonRunResult CallbackService::Drain(const RunRequest& request, std::stop_toke
           auto secret = ReadSecret(ws->config);
           if (secret) {
             log_.Redact(*secret);
-            auto made = wecom::WecomClient::Create(io, ClientOptions(ws->config, *secret), log_);
+            auto made = wecom::WecomClient::Create(io, WecomOptionsFor(ws->config, *secret), log_);
             if (made) client = std::move(*made);
             else detail = made.error().message;
           } else {

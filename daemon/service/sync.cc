@@ -19,31 +19,12 @@
 #include "service/export_fetch.h"
 #include "service/sync_internal.h"
 #include "service/sync_steps.h"
+#include "service/wecom_options.h"
 #include "workspace/as_of.h"
 
 namespace segsync {
 
 namespace asio = boost::asio;
-
-namespace {
-
-int64_t NowSeconds() { return Now().seconds; }
-
-wecom::Options ClientOptions(const Config& c, std::string secret) {
-  wecom::Options o;
-  o.base_url = c.wecom.base_url;
-  o.corpid = c.wecom.corpid;
-  o.secret = std::move(secret);
-  o.ca_file = c.wecom.ca_file;
-  o.max_in_flight = c.wecom.max_in_flight;
-  o.default_rate_per_minute = c.wecom.rate.per_minute;
-  o.rate_per_minute = c.wecom.rate.endpoints;
-  o.timeout = std::chrono::milliseconds(c.wecom.timeout_ms);
-  o.block_seconds = std::chrono::seconds(c.wecom.block_seconds);
-  return o;
-}
-
-}  // namespace
 
 std::string SummaryLine(const SyncResult& r, const Plan* plan) {
   std::string s = fmt::format("{}: ", RunOutcomeName(r.outcome));
@@ -115,7 +96,7 @@ SyncResult RunSync(const Workspace& ws, const SyncOptions& options, Logger& log)
   if (!ledger) return finish(ExitCode::kFatal, RunOutcome::kFailed, ledger.error().message);
 
   asio::io_context io;
-  auto client = wecom::WecomClient::Create(io, ClientOptions(ws.config, *secret), log);
+  auto client = wecom::WecomClient::Create(io, WecomOptionsFor(ws.config, *secret), log);
   if (!client) return finish(ExitCode::kFatal, RunOutcome::kFailed, client.error().message);
   std::stop_callback on_stop(options.stop, [c = client->get()] { c->RequestStop(); });
 
