@@ -61,5 +61,6 @@ S sync
 echo "(a second sync right after the first has nothing to do)"
 S sync
 S runs --last 5
+S report --output "$DEMO/report.html"
 echo
-echo "Demo state is in $DEMO (ledger: $DEMO/ledger.db)."
+echo "Demo state is in $DEMO (ledger: $DEMO/ledger.db; KPI report: $DEMO/report.html)."

@@ -78,7 +78,8 @@ class Ledger {
   // Newest first.
   Result<std::vector<RunRecord>> LastRuns(int n);
   Result<std::optional<RunRecord>> GetRun(int64_t run_id);
-  // The newest non-dry run that applied changes (outcome ok or partial), for the guard.
+  // The newest full run that applied changes (outcome ok or partial; not a dry run and not a
+  // one-customer callback run), for the guard's shrink check and the daemon's start-up rule.
   Result<std::optional<RunRecord>> LastAppliedRun();
 
   // --- Plans ------------------------------------------------------------------------------
@@ -126,7 +127,8 @@ class Ledger {
                                 int64_t now);
   Result<OwnedTags> LoadOwnedTags();
   Result<int64_t> CountOwnedTags();
-  // kDue: not permanent and next_attempt_at <= now; kPending: not permanent; ...
+  // kDue: not permanent and next_attempt_at <= now; kPending: not permanent; both leave out
+  // relationships that are gone (never retried). kPermanent: the permanent ones; kAll: all.
   Result<std::vector<RetryItem>> LoadRetries(RetryFilter filter, int64_t now);
   Result<Done> RecordAudit(const std::vector<AuditEvent>& events);
   Result<std::vector<AuditEvent>> LoadAudit(int64_t run_id);
