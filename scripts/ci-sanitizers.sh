@@ -60,7 +60,7 @@ run_asan() {
   logs=$(pwd)/$dir/sanitizer-logs
   timed "asan+ubsan configure" configure "$dir" "address,undefined"
   # shellcheck disable=SC2046
-  timed "asan+ubsan build" build "$dir" segsync fake-wecom $(all_test_targets)
+  timed "asan+ubsan build" build "$dir" segsync fake-wecom gen_export $(all_test_targets)
   rm -rf "$logs" && mkdir -p "$logs"
   export ASAN_OPTIONS="halt_on_error=1:abort_on_error=1:detect_leaks=1:log_path=$logs/asan"
   export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:log_path=$logs/ubsan"
