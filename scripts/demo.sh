@@ -56,7 +56,11 @@ S() { echo; echo "\$ segsync $*"; "$BIN/segsync" "$@" --config "$DEMO/segsync.ya
 S validate
 S test | tail -3
 S segments
-S plan | head -40
+# The plan goes to a file: piping it into head would end segsync with SIGPIPE (and this
+# script, under pipefail) once the plan is longer than the lines shown.
+S plan --output "$DEMO/plan.txt"
+head -40 "$DEMO/plan.txt"
+echo "... (the whole plan: $DEMO/plan.txt)"
 S sync
 echo "(a second sync right after the first has nothing to do)"
 S sync
