@@ -196,23 +196,7 @@ Result<Snapshot> Ledger::LoadLastSnapshot() {
 }
 
 Result<std::vector<SegmentSizeRow>> Ledger::LoadSegmentSizes(int64_t since_as_of) {
-  return impl_->Guard("reading segment sizes", [&] {
-    auto& q = impl_->Stmt(
-        "SELECT s.run_id, r.as_of, g.segment_id, g.tag, s.size, "
-        "(SELECT count(*) FROM membership m WHERE m.entered_run = s.run_id "
-        " AND m.segment_ref = s.segment_ref), "
-        "(SELECT count(*) FROM membership m WHERE m.left_run = s.run_id "
-        " AND m.segment_ref = s.segment_ref) "
-        "FROM segment_size s JOIN run r ON r.id = s.run_id JOIN segment g ON g.id = s.segment_ref "
-        "WHERE r.as_of >= ?1 ORDER BY s.run_id, g.segment_id, g.tag");
-    q.bind(1, since_as_of);
-    std::vector<SegmentSizeRow> out;
-    while (q.executeStep()) {
-      out.push_back({ColInt(q, 0), ColInt(q, 1), {ColText(q, 2), ColText(q, 3)}, ColInt(q, 4),
-                     ColInt(q, 5), ColInt(q, 6)});
-    }
-    return out;
-  });
+  return LoadSegmentSizesIn(KpiWindow{since_as_of, INT64_MAX});  // the same rows, open-ended
 }
 
 Result<std::vector<StatusTransitionRow>> Ledger::LoadStatusTransitions(int64_t since_as_of) {
