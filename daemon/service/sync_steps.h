@@ -71,7 +71,7 @@ class SyncSteps {
   Observed observed_;
   // What the run saw, kept compact once the plan input has taken the rest of observed_.
   std::vector<RelationshipSeen> seen_;
-  // Relationship ids of the ledger, by RelKey.
+  // Ledger ids of the relationships this run changes, by RelKey (set in Apply, for the intents).
   std::unordered_map<std::string, int64_t> rel_ids_;
   // Tags segsync created (from the ledger), by WeCom tag id.
   std::unordered_map<std::string, TagRecord> our_tags_;
