@@ -16,6 +16,8 @@
 
 namespace segsync::reliability {
 
+using e2e::GeneratedRow;
+using e2e::GeneratedRows;
 using e2e::RelKey;
 using e2e::Row;
 using e2e::TagSet;
@@ -23,10 +25,6 @@ using e2e::World;
 using segsync::testing::RunResult;
 namespace json = boost::json;
 
-// Row i (1-based) of the generated corp with a status and city chosen by (i + shift), so a
-// second export with another shift moves many profiles to other segments.
-Row GeneratedRow(int i, int shift = 0);
-std::vector<Row> GeneratedRows(int n, int shift = 0);
 // The tags a relationship of the generated corp should carry (by its external_userid).
 TagSet DesiredTags(const RelKey& rel, int shift = 0);
 

@@ -12,25 +12,6 @@
 
 namespace segsync::reliability {
 
-Row GeneratedRow(int i, int shift) {
-  Row r;
-  r.id = fmt::format("C{:07d}", 1000000 + i);
-  r.mobile = fmt::format("138{:08d}", i);
-  if (i % 10 <= 5) r.unionid = "oU" + r.id;
-  static constexpr const char* kStatus[] = {"Member", "Affiliate", "Lapsed"};
-  static constexpr const char* kCity[] = {"Shanghai", "Beijing", "Shenzhen", ""};
-  r.status = kStatus[(i + shift) % 3];
-  r.city = kCity[(i + shift) % 4];
-  return r;
-}
-
-std::vector<Row> GeneratedRows(int n, int shift) {
-  std::vector<Row> rows;
-  rows.reserve(static_cast<size_t>(n));
-  for (int i = 1; i <= n; ++i) rows.push_back(GeneratedRow(i, shift));
-  return rows;
-}
-
 TagSet DesiredTags(const RelKey& rel, int shift) {
   std::string ext = rel.substr(rel.find('|') + 1);
   if (ext.rfind("wmC", 0) != 0) return {};  // wmX...: no profile

@@ -48,6 +48,11 @@ struct Row {
   std::string unionid, mobile, status, city;
 };
 std::string ExportCsv(const std::vector<Row>& rows);
+// Row i (1-based) of the generated corp (data contract identities) with a status and city
+// chosen by (i + shift), so a second export with another shift moves many profiles to other
+// segments (adds and removes).
+Row GeneratedRow(int i, int shift = 0);
+std::vector<Row> GeneratedRows(int n, int shift = 0);
 
 // The ledger, read-only.
 struct OwnedTag {

@@ -102,6 +102,25 @@ std::string FindTagId(const json::object& state, const std::string& group, const
   return "";
 }
 
+Row GeneratedRow(int i, int shift) {
+  Row r;
+  r.id = fmt::format("C{:07d}", 1000000 + i);
+  r.mobile = fmt::format("138{:08d}", i);
+  if (i % 10 <= 5) r.unionid = "oU" + r.id;
+  static constexpr const char* kStatus[] = {"Member", "Affiliate", "Lapsed"};
+  static constexpr const char* kCity[] = {"Shanghai", "Beijing", "Shenzhen", ""};
+  r.status = kStatus[(i + shift) % 3];
+  r.city = kCity[(i + shift) % 4];
+  return r;
+}
+
+std::vector<Row> GeneratedRows(int n, int shift) {
+  std::vector<Row> rows;
+  rows.reserve(static_cast<size_t>(n));
+  for (int i = 1; i <= n; ++i) rows.push_back(GeneratedRow(i, shift));
+  return rows;
+}
+
 std::string ExportCsv(const std::vector<Row>& rows) {
   std::string out =
       "ContactID,FirstName,LastName,Email,Mobile,WeChatUnionId,Status,ExamsPassed,PERMonths,EthicsModule,"

@@ -17,20 +17,6 @@ namespace {
 
 constexpr int kRows = 5000;
 
-// Row i of the generated corp (data contract identities), with a known status and city.
-// `shift` moves every profile to other segments (a second export with many removals).
-Row GeneratedRow(int i, int shift = 0) {
-  Row r;
-  r.id = fmt::format("C{:07d}", 1000000 + i);
-  r.mobile = fmt::format("138{:08d}", i);
-  if (i % 10 <= 5) r.unionid = "oU" + r.id;
-  static constexpr const char* kStatus[] = {"Member", "Affiliate", "Lapsed"};
-  static constexpr const char* kCity[] = {"Shanghai", "Beijing", "Shenzhen", ""};
-  r.status = kStatus[(i + shift) % 3];
-  r.city = kCity[(i + shift) % 4];
-  return r;
-}
-
 // Desired tags of a relationship of the generated corp, by its external_userid.
 TagSet Desired(const std::string& rel, int shift = 0) {
   std::string ext = rel.substr(rel.find('|') + 1);
@@ -80,11 +66,7 @@ void KillMidApplyThenConverge(World& w, const std::map<RelKey, TagSet>& desired,
 
 }
 
-std::vector<Row> Rows(int shift) {
-  std::vector<Row> rows;
-  for (int i = 1; i <= kRows; ++i) rows.push_back(GeneratedRow(i, shift));
-  return rows;
-}
+std::vector<Row> Rows(int shift) { return GeneratedRows(kRows, shift); }
 
 TEST_CASE("e2e kill -9 during apply - then the next sync converges") {
   World w("", {"--generate", fmt::format("customers={},members=10,seed=7", kRows)});
