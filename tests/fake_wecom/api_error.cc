@@ -121,8 +121,8 @@ std::size_t Utf8Length(std::string_view s) {
   return n;
 }
 
-json::array ToJsonArray(const std::vector<std::string>& v) {
-  json::array a;
+json::array ToJsonArray(const std::vector<std::string>& v, json::storage_ptr sp) {
+  json::array a(std::move(sp));
   a.reserve(v.size());
   for (const auto& s : v) a.emplace_back(s);
   return a;

@@ -65,6 +65,6 @@ const json::array* GetArray(const json::object& o, std::string_view key);
 // Number of Unicode code points in a UTF-8 string (names are limited in characters).
 std::size_t Utf8Length(std::string_view s);
 
-json::array ToJsonArray(const std::vector<std::string>& v);
+json::array ToJsonArray(const std::vector<std::string>& v, json::storage_ptr sp = {});
 
 }  // namespace segsync::fake

@@ -1,5 +1,6 @@
 #include "app.h"
 
+#include <boost/json/monotonic_resource.hpp>
 #include <boost/url.hpp>
 
 #include "api_error.h"
@@ -96,7 +97,7 @@ HttpResponse App::ErrorAnswer(const std::string& endpoint, int errcode, const st
 
 HttpResponse App::HandleApi(const std::string& endpoint, const std::map<std::string, std::string>& query,
                             const std::string& body) {
-  std::lock_guard lock(mu_);
+  std::unique_lock lock(mu_);
   ++calls_;
   stats_.Call(endpoint);
   int now_endpoint = ++in_flight_[endpoint];
@@ -141,9 +142,12 @@ HttpResponse App::HandleApi(const std::string& endpoint, const std::map<std::str
 
   HttpResponse out;
   try {
-    json::object payload;
+    // The answer is built in one arena while the world is locked, and written out as text
+    // after the lock is released: serialising a large page does not hold up other calls.
+    json::storage_ptr arena = json::make_shared_resource<json::monotonic_resource>();
+    json::object answer({{"errcode", 0}, {"errmsg", "ok"}}, arena);
     if (endpoint == "gettoken") {
-      payload = GetToken(query);
+      for (auto& kv : GetToken(query)) answer.emplace(kv.key(), std::move(kv.value()));
     } else {
       auto token = query.find("access_token");
       int code = tokens_.Check(token == query.end() ? "" : token->second, NowSeconds());
@@ -155,10 +159,11 @@ HttpResponse App::HandleApi(const std::string& endpoint, const std::map<std::str
         if (ec || !v.is_object()) throw ApiError{kBadJson, "request body is not a JSON object"};
         request_body = std::move(v.get_object());
       }
-      payload = routes_.at(endpoint)(world_, Call{query, request_body, NowSeconds()});
+      json::object payload = routes_.at(endpoint)(world_, Call{query, request_body, NowSeconds(), arena});
+      answer.reserve(answer.size() + payload.size());
+      for (auto& kv : payload) answer.emplace(kv.key(), std::move(kv.value()));
     }
-    json::object answer{{"errcode", 0}, {"errmsg", "ok"}};
-    for (auto& kv : payload) answer.emplace(kv.key(), std::move(kv.value()));
+    lock.unlock();
     out = Answer(200, "application/json; charset=utf-8", JsonText(answer));
   } catch (const ApiError& e) {
     out = ErrorAnswer(endpoint, e.errcode, e.detail);

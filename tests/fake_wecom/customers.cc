@@ -63,9 +63,10 @@ std::vector<const Relationship*> CustomerStore::OfCustomer(const std::string& ex
   return out;
 }
 
-json::object CustomerStore::ExternalContactJson(const Customer& c) const {
-  json::object o{{"external_userid", c.external_userid}, {"name", c.name}, {"type", c.type},
-                 {"avatar", "http://wx.qlogo.cn/mmhead/fake/0"}, {"gender", c.gender}};
+json::object CustomerStore::ExternalContactJson(const Customer& c, json::storage_ptr sp) const {
+  json::object o({{"external_userid", c.external_userid}, {"name", c.name}, {"type", c.type},
+                  {"avatar", "http://wx.qlogo.cn/mmhead/fake/0"}, {"gender", c.gender}},
+                 std::move(sp));
   if (!c.unionid.empty()) o["unionid"] = c.unionid;
   return o;
 }

@@ -67,7 +67,7 @@ class CustomerStore {
   std::vector<const Relationship*> OfCustomer(const std::string& external_userid) const;
   std::size_t size() const { return rels_.size(); }
 
-  boost::json::object ExternalContactJson(const Customer& c) const;
+  boost::json::object ExternalContactJson(const Customer& c, boost::json::storage_ptr sp = {}) const;
 
   boost::json::array RelationshipsState() const;
   void LoadState(const boost::json::array& relationships, const boost::json::array* members,

@@ -47,11 +47,12 @@ json::array TagsWithNames(const World& w, const Relationship& r) {
   return tags;
 }
 
-json::object FollowCommon(const Relationship& r) {
-  json::object o{{"userid", r.userid},           {"remark", r.remark},
-                 {"description", r.description}, {"createtime", r.createtime},
-                 {"remark_corp_name", ""},       {"remark_mobiles", ToJsonArray(r.remark_mobiles)},
-                 {"add_way", r.add_way},         {"oper_userid", r.oper_userid}};
+json::object FollowCommon(const Relationship& r, const json::storage_ptr& sp) {
+  json::object o({{"userid", r.userid},           {"remark", r.remark},
+                  {"description", r.description}, {"createtime", r.createtime},
+                  {"remark_corp_name", ""},       {"remark_mobiles", ToJsonArray(r.remark_mobiles, sp)},
+                  {"add_way", r.add_way},         {"oper_userid", r.oper_userid}},
+                 sp);
   if (!r.state.empty()) o["state"] = r.state;
   return o;
 }
@@ -68,7 +69,7 @@ json::object Get(World& w, const Call& c) {
   std::size_t end = std::min(rels.size(), start + kFollowUserPage);
   json::array follow;
   for (std::size_t i = start; i < end; ++i) {
-    json::object f = FollowCommon(*rels[i]);
+    json::object f = FollowCommon(*rels[i], c.storage);
     f["tags"] = TagsWithNames(w, *rels[i]);
     follow.push_back(std::move(f));
   }
@@ -92,7 +93,8 @@ json::object BatchGetByUser(World& w, const Call& c) {
   RelKey from{"", ""};
   if (std::string cursor = GetString(c.body, "cursor"); !cursor.empty()) from = DecodeKeyCursor(cursor);
 
-  json::array rows;
+  json::array rows(c.storage);
+  rows.reserve(static_cast<std::size_t>(limit));
   std::string next;
   const auto& sorted = w.customers.sorted();
   for (const auto& u : userids) {
@@ -105,14 +107,20 @@ json::object BatchGetByUser(World& w, const Call& c) {
       }
       const Relationship& r = w.customers.at(*it);
       const Customer* customer = w.customers.FindCustomer(r.external_userid);
-      json::object follow = FollowCommon(r);
-      follow["tag_id"] = ToJsonArray(r.tag_ids);
-      rows.push_back({{"external_contact", w.customers.ExternalContactJson(*customer)},
-                      {"follow_info", std::move(follow)}});
+      json::object follow = FollowCommon(r, c.storage);
+      follow["tag_id"] = ToJsonArray(r.tag_ids, c.storage);
+      json::object row(c.storage);
+      row.reserve(2);
+      row.emplace("external_contact", w.customers.ExternalContactJson(*customer, c.storage));
+      row.emplace("follow_info", std::move(follow));
+      rows.push_back(std::move(row));
     }
     if (!next.empty()) break;
   }
-  return {{"external_contact_list", std::move(rows)}, {"next_cursor", next}};
+  json::object out(c.storage);
+  out.emplace("external_contact_list", std::move(rows));
+  out.emplace("next_cursor", next);
+  return out;
 }
 
 json::object MarkTag(World& w, const Call& c) {
