@@ -76,6 +76,17 @@ struct PlanOwned {
   std::vector<TagIndex> tags;
 };
 
+// The ledger's confirmed tags already placed on PlanInput::relationships by the caller, who
+// matched the ledger's keys to what WeCom listed (the sync does: no key strings are held per
+// relationship, which at 1M relationships is most of `owned`'s memory). Relationship r owns
+// tags[begin[r] .. begin[r+1]); `unobserved` counts owned tags on relationships WeCom no longer
+// lists. Used instead of PlanInput::owned when `begin` is not empty.
+struct PlanOwnedIndex {
+  std::vector<uint32_t> begin;
+  std::vector<TagIndex> tags;
+  int64_t unobserved = 0;
+};
+
 // Calls per minute per endpoint (spec §2 wecom.rate_per_minute); 0 means "use default".
 struct PlanRates {
   double default_per_minute = 600;
@@ -100,6 +111,7 @@ struct PlanInput {
   std::vector<PlanRelationship> relationships;
   std::vector<std::string> members;  // get_follow_user_list; may be empty (then: observed userids)
   std::vector<PlanOwned> owned;
+  PlanOwnedIndex owned_index;  // or this, matched by the caller (then `owned` must be empty)
   std::vector<IdentityKind> identity{IdentityKind::kUnionId, IdentityKind::kState,
                                      IdentityKind::kMobile};
   TagRelations tag_relations = TagRelations::kAll;

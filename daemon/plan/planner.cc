@@ -41,18 +41,42 @@ std::optional<Error> CheckInput(const PlanInput& in) {
       if (t >= n)
         return bad(fmt::format("plan: owned tag #{} on {}/{} is not in the catalog", t, o.userid,
                                o.external_userid));
+  if (const PlanOwnedIndex& oi = in.owned_index; !oi.begin.empty()) {
+    if (!in.owned.empty()) return bad("plan: owned tags given both by key and by relationship");
+    if (oi.begin.size() != in.relationships.size() + 1 || oi.begin.front() != 0 ||
+        oi.begin.back() != oi.tags.size() || !std::is_sorted(oi.begin.begin(), oi.begin.end()))
+      return bad(fmt::format("plan: the owned-tag index does not fit the {} relationships",
+                             in.relationships.size()));
+    for (TagIndex t : oi.tags)
+      if (t >= n) return bad(fmt::format("plan: owned tag #{} is not in the catalog", t));
+  }
   return std::nullopt;
 }
 
 // Owned tags per relationship (CSR): rel r owns tags[begin[r] .. begin[r+1]), ascending.
-struct OwnedIndex {
-  std::vector<uint32_t> begin;
-  std::vector<TagIndex> tags;
-  int64_t unobserved = 0;
-};
+using OwnedIndex = PlanOwnedIndex;
+
+// Sorts each relationship's tags and drops duplicates, compacting in place.
+void NormaliseOwned(OwnedIndex& o) {
+  uint32_t w = 0;
+  for (size_t r = 0; r + 1 < o.begin.size(); ++r) {
+    auto first = o.tags.begin() + o.begin[r], last = o.tags.begin() + o.begin[r + 1];
+    std::sort(first, last);
+    last = std::unique(first, last);
+    o.begin[r] = w;
+    for (auto it = first; it != last; ++it) o.tags[w++] = *it;
+  }
+  o.begin.back() = w;
+  o.tags.resize(w);
+}
 
 OwnedIndex IndexOwned(const PlanInput& in, const plan_internal::Customers& customers) {
   const auto& rels = in.relationships;
+  if (!in.owned_index.begin.empty()) {
+    OwnedIndex o = in.owned_index;
+    NormaliseOwned(o);
+    return o;
+  }
   OwnedIndex o;
   o.begin.assign(rels.size() + 1, 0);
   // Find each ledger row's relationship, then bucket the tags by relationship (counting sort:
@@ -83,17 +107,7 @@ OwnedIndex IndexOwned(const PlanInput& in, const plan_internal::Customers& custo
     if (rel_of[i] == kNone) continue;
     for (TagIndex t : in.owned[i].tags) o.tags[fill[rel_of[i]]++] = t;
   }
-  // Sort each relationship's tags and drop duplicates, compacting in place.
-  uint32_t w = 0;
-  for (size_t r = 0; r + 1 < o.begin.size(); ++r) {
-    auto first = o.tags.begin() + o.begin[r], last = o.tags.begin() + o.begin[r + 1];
-    std::sort(first, last);
-    last = std::unique(first, last);
-    o.begin[r] = w;
-    for (auto it = first; it != last; ++it) o.tags[w++] = *it;
-  }
-  o.begin.back() = w;
-  o.tags.resize(w);
+  NormaliseOwned(o);
   return o;
 }
 

@@ -153,6 +153,61 @@ TEST_CASE("ledger rows listed twice or in pieces are merged per relationship") {
   CHECK(plan.summary.tags_removed == 2);
 }
 
+TEST_CASE("owned tags placed on relationships by the caller plan exactly as owned tags by key") {
+  // The sync matches the ledger's keys itself and hands the planner a per-relationship index.
+  PlanFixture by_key;
+  TagIndex a = by_key.Tag("G", "A");
+  TagIndex b = by_key.Tag("G", "B");
+  TagIndex x = by_key.Tag("X", "Only", "et_x");
+  by_key.Profile("C1", "oU1", "", "", {a});
+  by_key.Profile("C2", "oU2", "", "", {});
+  by_key.Rel("s1", "wm1", "oU1", "", {}, 1, {a, b});
+  by_key.Rel("s2", "wm2", "oU2", "", {}, 1, {b, x});
+  by_key.Rel("s3", "wm3", "oU3", "", {}, 1, {a});  // unmatched: its tags stay
+  by_key.in.owned.push_back({"s1", "wm1", {b, a, b}});
+  by_key.in.owned.push_back({"s2", "wm2", {x, b}});
+  by_key.in.owned.push_back({"s3", "wm3", {a}});
+  by_key.in.owned.push_back({"s9", "wmGone", {a, b}});
+
+  PlanFixture by_index = by_key;
+  by_index.in.owned.clear();
+  by_index.in.owned_index = {{0, 3, 5, 6}, {b, a, b, x, b, a}, 2};
+
+  Plan p1 = by_key.Build(), p2 = by_index.Build();
+  CHECK(ChangeLines(p2) == Lines{"C1 wm1 s1 -G/B", "C2 wm2 s2 -G/B -X/Only"});
+  CHECK(ChangeLines(p1) == ChangeLines(p2));
+  CHECK(p1.id == p2.id);
+  CHECK(p2.summary.owned_unobserved == 2);
+  CHECK(p1.summary.owned_unobserved == p2.summary.owned_unobserved);
+  CHECK(p1.summary.managed_tags == p2.summary.managed_tags);
+  CHECK(p1.summary.owned_not_on_wecom == p2.summary.owned_not_on_wecom);
+}
+
+TEST_CASE("an owned-tag index that does not fit the relationships is rejected, not read past") {
+  PlanFixture f;
+  TagIndex a = f.Tag("G", "A");
+  f.Rel("s1", "wm1");
+  f.Rel("s2", "wm2");
+  auto error_of = [&](PlanOwnedIndex oi) {
+    PlanInput in = f.in;
+    in.owned_index = std::move(oi);
+    Result<Plan> r = BuildPlan(in);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().code == ErrorCode::kInvalidInput);
+    return r.error().message;
+  };
+  CHECK(error_of({{0, 1}, {a}, 0}) == "plan: the owned-tag index does not fit the 2 relationships");
+  CHECK(error_of({{0, 2, 1}, {a, a}, 0}) == "plan: the owned-tag index does not fit the 2 relationships");
+  CHECK(error_of({{0, 1, 3}, {a, a}, 0}) == "plan: the owned-tag index does not fit the 2 relationships");
+  CHECK(error_of({{1, 1, 1}, {a}, 0}) == "plan: the owned-tag index does not fit the 2 relationships");
+  CHECK(error_of({{0, 1, 1}, {5}, 0}) == "plan: owned tag #5 is not in the catalog");
+  f.Own("s1", "wm1", a);
+  CHECK(error_of({{0, 1, 1}, {a}, 0}) == "plan: owned tags given both by key and by relationship");
+  f.in.owned.clear();
+  f.in.owned_index = {{0, 1, 1}, {a}, 0};
+  CHECK(f.Build().summary.managed_tags == 0);  // s1 does not carry A: owned, not on WeCom
+}
+
 TEST_CASE("no changes project zero mutating calls; reads are still counted") {
   PlanFixture f;
   TagIndex t = f.Tag("G", "T");
