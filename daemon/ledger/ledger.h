@@ -110,6 +110,8 @@ class Ledger {
   // holding them all (the planner keeps only those with owned tags).
   using RelationshipKeySink = std::function<void(int64_t id, std::string_view userid, std::string_view external_userid)>;
   Result<Done> ForEachRelationshipKey(const RelationshipKeySink& sink);
+  // How many relationships are not gone (what the last run saw): sizes the next run's read.
+  Result<int64_t> CountRelationships();
 
   // --- Apply: write-ahead intents, ownership, retries, audit -------------------------------
   // Commits the intents (before the WeCom call) and returns their ids in input order.

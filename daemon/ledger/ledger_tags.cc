@@ -217,4 +217,10 @@ Result<Ledger::Done> Ledger::ForEachRelationshipKey(const RelationshipKeySink& s
   });
 }
 
+Result<int64_t> Ledger::CountRelationships() {
+  return impl_->Guard("counting relationships", [&] {
+    return impl_->db.execAndGet("SELECT count(*) FROM relationship WHERE gone = 0").getInt64();
+  });
+}
+
 }  // namespace segsync

@@ -180,9 +180,11 @@ TEST_CASE("relationships keep one id per (userid, external_userid) and track gon
   int64_t r2 = f.NewRun();
   auto again = Must(f.ledger->RecordRelationships(r2, {{"staff001", "wmC2", "C2"}, {"staff001", "wmC1", "C1"}}));
   CHECK(again == std::vector<int64_t>{ids[2], ids[0]});
+  CHECK(Must(f.ledger->CountRelationships()) == 3);
   CHECK(Must(f.ledger->MarkUnseenGone(r2, "not listed by WeCom")) == 1);
   auto live = Must(f.ledger->LoadRelationships());
   REQUIRE(live.size() == 2);
+  CHECK(Must(f.ledger->CountRelationships()) == 2);  // the gone one is not counted
   auto all = Must(f.ledger->LoadRelationships(true));
   REQUIRE(all.size() == 3);
   CHECK(all[1].gone);
@@ -195,6 +197,7 @@ TEST_CASE("relationships keep one id per (userid, external_userid) and track gon
   int64_t r3 = f.NewRun();
   Must(f.ledger->RecordRelationships(r3, {{"staff002", "wmC1", "C1"}}));  // back again
   CHECK(Must(f.ledger->LoadRelationships()).size() == 2);
+  CHECK(Must(f.ledger->CountRelationships()) == 2);
 }
 
 TEST_CASE("free-form audit events round trip") {
