@@ -1,3 +1,5 @@
+#include <algorithm>
+
 #include "service/sync_internal.h"
 
 namespace segsync {
@@ -17,6 +19,36 @@ PlanRelationship Observed::Take(wecom::Relationship& r) {
     p.tags.push_back(it->second);
   }
   return p;
+}
+
+void Observed::AddPage(size_t group, std::vector<wecom::Relationship>& page) {
+  pages.push_back({group, relationships.size(), page.size()});
+  for (auto& r : page) relationships.push_back(Take(r));
+}
+
+void Observed::PutInGroupOrder() {
+  std::stable_sort(pages.begin(), pages.end(), [](const PageSpan& a, const PageSpan& b) { return a.group < b.group; });
+  // from[i]: where the relationship that belongs at i is now.
+  std::vector<uint32_t> from;
+  from.reserve(relationships.size());
+  for (const auto& p : pages)
+    for (size_t k = 0; k < p.size; ++k) from.push_back(static_cast<uint32_t>(p.begin + k));
+  pages = {};
+  // Each cycle of the permutation once, moving one element at a time (no second copy).
+  auto& v = relationships;
+  for (uint32_t i = 0; i < from.size(); ++i) {
+    if (from[i] == i) continue;  // in place, or already moved
+    PlanRelationship held = std::move(v[i]);
+    uint32_t j = i;
+    while (from[j] != i) {
+      uint32_t k = from[j];
+      v[j] = std::move(v[k]);
+      from[j] = j;
+      j = k;
+    }
+    v[j] = std::move(held);
+    from[j] = j;
+  }
 }
 
 std::optional<uint32_t> Observed::TagNumber(const std::string& tag_id) const {

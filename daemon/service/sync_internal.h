@@ -44,9 +44,19 @@ struct Observed {
   std::vector<std::string> tag_ids;  // number -> WeCom tag id
   std::unordered_map<std::string, uint32_t> tag_numbers;
   std::vector<wecom::TagGroup> library;
+  struct PageSpan {
+    size_t group, begin, size;
+  };
+  std::vector<PageSpan> pages;  // where each page landed in `relationships`
 
   // Moves what the plan needs out of `r`.
   PlanRelationship Take(wecom::Relationship& r);
+  // Appends one page of member group `group` to `relationships` (pages arrive in any order
+  // across groups, in cursor order within one).
+  void AddPage(size_t group, std::vector<wecom::Relationship>& page);
+  // Puts `relationships` in member-group order, in place: the plan must not depend on which
+  // cursor chain answered first.
+  void PutInGroupOrder();
   // The number of a WeCom tag id seen on some relationship, or none.
   std::optional<uint32_t> TagNumber(const std::string& tag_id) const;
 };

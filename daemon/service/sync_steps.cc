@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <deque>
 #include <iterator>
 #include <exception>
 #include <memory>
@@ -16,6 +15,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <fmt/format.h>
 
+#include "plan/flat_index.h"
 #include "plan/guard.h"
 #include "service/campaign_step.h"
 #include "service/groups_step.h"
@@ -159,23 +159,19 @@ awaitable<bool> SyncSteps::Observe() {
     EndOnApiError("reading the members with customer contact (get_follow_user_list)", members.error());
     co_return false;
   }
-  // Each page becomes plan rows at once, kept per member group so the order stays stable.
-  // (deques: no doubling slack while growing, and freed block by block when joined)
-  std::vector<std::deque<PlanRelationship>> groups;
+  // Each page becomes plan rows at once, in one vector sized from the ledger's count of the
+  // relationships seen last time (a second copy of a million relationships, to join pages
+  // kept per member group, was the largest transient), then put in member-group order.
+  if (auto known = ledger_.CountRelationships(); known && *known > 0)
+    observed_.relationships.reserve(static_cast<size_t>(*known + *known / 32 + 1024));
   auto rels = co_await client_.ReadAllRelationships(*members, [&](size_t g, std::vector<wecom::Relationship>& page) {
-    if (groups.size() <= g) groups.resize(g + 1);
-    for (auto& r : page) groups[g].push_back(observed_.Take(r));
+    observed_.AddPage(g, page);
   });
   if (!rels) {
     EndOnApiError("reading the relationships (batch/get_by_user)", rels.error());
     co_return false;
   }
-  size_t total = 0;
-  for (const auto& g : groups) total += g.size();
-  observed_.relationships.reserve(total);
-  for (auto& g : groups) {
-    for (; !g.empty(); g.pop_front()) observed_.relationships.push_back(std::move(g.front()));
-  }
+  observed_.PutInGroupOrder();
   auto library = co_await client_.GetCorpTagList();
   if (!library) {
     EndOnApiError("reading the tag library (get_corp_tag_list)", library.error());
@@ -314,7 +310,8 @@ awaitable<bool> SyncSteps::ReconcileTagLibrary() {
   }
 
   // What segsync owns, by relationship: the owned ids merge-joined with the ledger's keys
-  // (both ascending by id), so only relationships with owned tags are kept.
+  // (both ascending by id), each key found among the relationships WeCom listed, and the tags
+  // placed on those (CSR): no key strings per relationship.
   auto owned = ledger_.LoadOwnedTags();
   if (!owned) {
     End(ExitCode::kFatal, RunOutcome::kFailed, owned.error().message);
@@ -322,19 +319,54 @@ awaitable<bool> SyncSteps::ReconcileTagLibrary() {
   }
   std::vector<std::optional<TagIndex>> owned_tag_index;
   for (const auto& id : owned->tag_ids) owned_tag_index.push_back(catalog.FindById(id));
-  owned_.reserve(owned->relationship_ids.size());
+  const auto& rels = observed_.relationships;
+  auto rel_hash = [](std::string_view userid, std::string_view external_userid) {
+    using namespace plan_internal;
+    return Mix(HashBytes(external_userid, HashBytes("\x1f", HashBytes(userid))));
+  };
+  plan_internal::FlatIndex rel_index(rels.size());
+  for (uint32_t r = 0; r < rels.size(); ++r) {
+    auto [slot, added] = rel_index.FindOrInsert(rel_hash(rels[r].userid, rels[r].external_userid), r, [&](uint32_t o) {
+      return rels[o].userid == rels[r].userid && rels[o].external_userid == rels[r].external_userid;
+    });
+    if (added) *slot = r;  // a relationship listed twice: the first one carries the tags
+  }
+  PlanOwnedIndex& oi = owned_index_;
+  oi = PlanOwnedIndex{};
+  oi.begin.assign(rels.size() + 1, 0);
+  std::vector<uint32_t> rel_of(owned->relationship_ids.size(), plan_internal::kNone);
   size_t next = 0;
   auto keys = ledger_.ForEachRelationshipKey([&](int64_t id, std::string_view userid, std::string_view external_userid) {
     while (next < owned->relationship_ids.size() && owned->relationship_ids[next] < id) ++next;
     if (next == owned->relationship_ids.size() || owned->relationship_ids[next] != id) return;
-    PlanOwned po{std::string(userid), std::string(external_userid), {}};
+    uint32_t in_catalog = 0;
     for (uint32_t k = owned->offsets[next]; k < owned->offsets[next + 1]; ++k)
-      if (auto ti = owned_tag_index[owned->tags[k]]) po.tags.push_back(*ti);
-    if (!po.tags.empty()) owned_.push_back(std::move(po));
+      if (owned_tag_index[owned->tags[k]]) ++in_catalog;
+    if (in_catalog == 0) return;
+    uint32_t r = rel_index.Find(rel_hash(userid, external_userid), [&](uint32_t o) {
+      return rels[o].userid == userid && rels[o].external_userid == external_userid;
+    });
+    if (r == plan_internal::kNone) {
+      oi.unobserved += in_catalog;
+      return;
+    }
+    rel_of[next] = r;
+    oi.begin[r + 1] += in_catalog;
   });
   if (!keys) {
     End(ExitCode::kFatal, RunOutcome::kFailed, keys.error().message);
     co_return false;
+  }
+  rel_index = plan_internal::FlatIndex(0);
+  for (size_t r = 1; r < oi.begin.size(); ++r) oi.begin[r] += oi.begin[r - 1];
+  oi.tags.resize(oi.begin.back());
+  {
+    std::vector<uint32_t> fill(oi.begin.begin(), oi.begin.end() - 1);
+    for (size_t i = 0; i < rel_of.size(); ++i) {
+      if (rel_of[i] == plan_internal::kNone) continue;
+      for (uint32_t k = owned->offsets[i]; k < owned->offsets[i + 1]; ++k)
+        if (auto ti = owned_tag_index[owned->tags[k]]) oi.tags[fill[rel_of[i]]++] = *ti;
+    }
   }
   // A permanent failure stops retries on that relationship, but only for the relationship as it
   // was: a customer who deleted the member and added them again (a newer createtime) is new.
@@ -377,7 +409,7 @@ bool SyncSteps::BuildAndGuardPlan() {
   }
   in.relationships = std::move(observed_.relationships);
   observed_.relationships.clear();
-  in.owned = std::move(owned_);
+  in.owned_index = std::move(owned_index_);
   in.identity.clear();
   for (const auto& k : ws_.mapping.identity) in.identity.push_back(k.kind);
   in.tag_relations = ws_.config.wecom.tag_relations;

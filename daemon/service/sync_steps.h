@@ -78,7 +78,7 @@ class SyncSteps {
   // Where each library group lives, by name (for adding tags to an existing group).
   std::unordered_map<std::string, std::string> group_ids_;
   int64_t library_size_ = 0;
-  std::vector<PlanOwned> owned_;
+  PlanOwnedIndex owned_index_;  // the ledger's tags on the observed relationships
   std::unordered_map<std::string, bool> skip_rel_;  // permanent failures: not retried
   int64_t apply_started_ms_ = 0;
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
