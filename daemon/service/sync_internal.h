@@ -57,6 +57,11 @@ struct Observed {
   // Puts `relationships` in member-group order, in place: the plan must not depend on which
   // cursor chain answered first.
   void PutInGroupOrder();
+  // The ledger's owned tags placed on `relationships` (PlanOwnedIndex), `catalog_of` mapping
+  // the ledger's tag numbers to catalog tags (none: not the rules' any more, left out). Each
+  // ledger key is looked up among the relationships WeCom listed, so no key strings are held.
+  Result<PlanOwnedIndex> PlaceOwnedTags(Ledger& ledger, const OwnedTags& owned,
+                                        const std::vector<std::optional<TagIndex>>& catalog_of) const;
   // The number of a WeCom tag id seen on some relationship, or none.
   std::optional<uint32_t> TagNumber(const std::string& tag_id) const;
 };

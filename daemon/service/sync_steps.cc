@@ -15,7 +15,6 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <fmt/format.h>
 
-#include "plan/flat_index.h"
 #include "plan/guard.h"
 #include "service/campaign_step.h"
 #include "service/groups_step.h"
@@ -309,9 +308,7 @@ awaitable<bool> SyncSteps::ReconcileTagLibrary() {
               {{"tag", catalog.Key(ti)}, {"tag_id", it->second}});
   }
 
-  // What segsync owns, by relationship: the owned ids merge-joined with the ledger's keys
-  // (both ascending by id), each key found among the relationships WeCom listed, and the tags
-  // placed on those (CSR): no key strings per relationship.
+  // What segsync owns, placed on the relationships WeCom listed.
   auto owned = ledger_.LoadOwnedTags();
   if (!owned) {
     End(ExitCode::kFatal, RunOutcome::kFailed, owned.error().message);
@@ -319,55 +316,12 @@ awaitable<bool> SyncSteps::ReconcileTagLibrary() {
   }
   std::vector<std::optional<TagIndex>> owned_tag_index;
   for (const auto& id : owned->tag_ids) owned_tag_index.push_back(catalog.FindById(id));
-  const auto& rels = observed_.relationships;
-  auto rel_hash = [](std::string_view userid, std::string_view external_userid) {
-    using namespace plan_internal;
-    return Mix(HashBytes(external_userid, HashBytes("\x1f", HashBytes(userid))));
-  };
-  plan_internal::FlatIndex rel_index(rels.size());
-  for (uint32_t r = 0; r < rels.size(); ++r) {
-    auto [slot, added] = rel_index.FindOrInsert(rel_hash(rels[r].userid, rels[r].external_userid), r, [&](uint32_t o) {
-      return rels[o].userid == rels[r].userid && rels[o].external_userid == rels[r].external_userid;
-    });
-    if (added) *slot = r;  // a relationship listed twice: the first one carries the tags
-  }
-  PlanOwnedIndex& oi = owned_index_;
-  oi = PlanOwnedIndex{};
-  oi.begin.assign(rels.size() + 1, 0);
-  std::vector<uint32_t> rel_of(owned->relationship_ids.size(), plan_internal::kNone);
-  size_t next = 0;
-  auto keys = ledger_.ForEachRelationshipKey([&](int64_t id, std::string_view userid, std::string_view external_userid) {
-    while (next < owned->relationship_ids.size() && owned->relationship_ids[next] < id) ++next;
-    if (next == owned->relationship_ids.size() || owned->relationship_ids[next] != id) return;
-    uint32_t in_catalog = 0;
-    for (uint32_t k = owned->offsets[next]; k < owned->offsets[next + 1]; ++k)
-      if (owned_tag_index[owned->tags[k]]) ++in_catalog;
-    if (in_catalog == 0) return;
-    uint32_t r = rel_index.Find(rel_hash(userid, external_userid), [&](uint32_t o) {
-      return rels[o].userid == userid && rels[o].external_userid == external_userid;
-    });
-    if (r == plan_internal::kNone) {
-      oi.unobserved += in_catalog;
-      return;
-    }
-    rel_of[next] = r;
-    oi.begin[r + 1] += in_catalog;
-  });
-  if (!keys) {
-    End(ExitCode::kFatal, RunOutcome::kFailed, keys.error().message);
+  auto placed = observed_.PlaceOwnedTags(ledger_, *owned, owned_tag_index);
+  if (!placed) {
+    End(ExitCode::kFatal, RunOutcome::kFailed, placed.error().message);
     co_return false;
   }
-  rel_index = plan_internal::FlatIndex(0);
-  for (size_t r = 1; r < oi.begin.size(); ++r) oi.begin[r] += oi.begin[r - 1];
-  oi.tags.resize(oi.begin.back());
-  {
-    std::vector<uint32_t> fill(oi.begin.begin(), oi.begin.end() - 1);
-    for (size_t i = 0; i < rel_of.size(); ++i) {
-      if (rel_of[i] == plan_internal::kNone) continue;
-      for (uint32_t k = owned->offsets[i]; k < owned->offsets[i + 1]; ++k)
-        if (auto ti = owned_tag_index[owned->tags[k]]) oi.tags[fill[rel_of[i]]++] = *ti;
-    }
-  }
+  owned_index_ = std::move(*placed);
   // A permanent failure stops retries on that relationship, but only for the relationship as it
   // was: a customer who deleted the member and added them again (a newer createtime) is new.
   auto permanent = ledger_.LoadRetries(RetryFilter::kPermanent, Now().seconds);

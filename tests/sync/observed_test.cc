@@ -2,6 +2,7 @@
 // whatever order the concurrent cursor chains answered in (the plan must not depend on it).
 #include <doctest/doctest.h>
 
+#include "ledger/ledger_fixture.h"
 #include "service/sync_internal.h"
 
 namespace segsync {
@@ -70,6 +71,47 @@ TEST_CASE("every arrival order of the same pages gives the same relationships in
     ++tried;
   } while (std::next_permutation(order.begin(), order.end()));
   CHECK(tried == 180);  // 6! / 2 / 2
+}
+
+TEST_CASE("the ledger's owned tags land on the observed relationship with the same key") {
+  using testing::Must;
+  testing::LedgerFixture f;
+  int64_t run = f.NewRun();
+  constexpr int64_t kNow = 1'800'000'100;
+  for (const char* id : {"etA", "etB", "etC"}) Must(f.ledger->RecordTagCreated(run, f.Tag(id, id, id), kNow));
+  auto ids = Must(f.ledger->RecordRelationships(
+      run, {{"s1", "wm1", "C1"}, {"s2", "wm2", "C2"}, {"s3", "wmGone", "C3"}, {"s1", "wm2", "C2"}}));
+  Must(f.ledger->ConfirmIntents(Must(f.ledger->RecordIntents(run,
+                                                             {{ids[0], "etB", TagOp::kAdd},
+                                                              {ids[0], "etA", TagOp::kAdd},
+                                                              {ids[1], "etC", TagOp::kAdd},
+                                                              {ids[2], "etA", TagOp::kAdd},
+                                                              {ids[2], "etB", TagOp::kAdd},
+                                                              {ids[3], "etA", TagOp::kAdd}},
+                                                             kNow)),
+                                kNow));
+  OwnedTags owned = Must(f.ledger->LoadOwnedTags());
+  // etC is no longer one of the rules' tags: not placed, not counted.
+  std::vector<std::optional<TagIndex>> catalog_of;
+  for (const auto& id : owned.tag_ids)
+    catalog_of.push_back(id == "etA" ? std::optional<TagIndex>(0) : id == "etB" ? std::optional<TagIndex>(1) : std::nullopt);
+
+  Observed o;
+  // WeCom lists s2/wm2 (only etC owned), a relationship the ledger never saw, s1/wm1 twice,
+  // and s1/wm2 (same customer as s2/wm2, another member); s3/wmGone is not listed any more.
+  auto page = Page("s2", {"wm2"});
+  o.AddPage(0, page);
+  page = Page("s9", {"wm9"});
+  o.AddPage(0, page);
+  page = Page("s1", {"wm1", "wm1", "wm2"});
+  o.AddPage(0, page);
+  PlanOwnedIndex placed = Must(o.PlaceOwnedTags(*f.ledger, owned, catalog_of));
+  CHECK(placed.begin == std::vector<uint32_t>{0, 0, 0, 2, 2, 3});
+  std::vector<TagIndex> on_wm1(placed.tags.begin(), placed.tags.begin() + 2);
+  std::sort(on_wm1.begin(), on_wm1.end());
+  CHECK(on_wm1 == std::vector<TagIndex>{0, 1});  // on the first of the two listings
+  CHECK(placed.tags[2] == 0);                     // s1/wm2: etA, not s2/wm2's etC
+  CHECK(placed.unobserved == 2);                  // s3/wmGone's etA and etB
 }
 
 TEST_CASE("no pages: nothing to order") {
