@@ -63,6 +63,15 @@ std::string ReadFile(const std::string& path) {
   return ss.str();
 }
 
+bool WaitFor(const std::function<bool()>& done, int timeout_ms) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (!done()) {
+    if (std::chrono::steady_clock::now() >= deadline) return done();
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return true;
+}
+
 RunResult Run(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
               const std::string& cwd, const std::string& stdin_text) {
   // stdout and stderr go to temporary files, so a chatty child never blocks on a full pipe.

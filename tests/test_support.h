@@ -4,6 +4,7 @@
 
 #include <sys/types.h>
 
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -25,6 +26,9 @@ class TempDir {
 };
 
 void WriteFile(const std::string& path, const std::string& content);
+
+// Polls `done` every 20 ms until it is true or `timeout_ms` has passed; returns its last value.
+bool WaitFor(const std::function<bool()>& done, int timeout_ms);
 std::string ReadFile(const std::string& path);
 
 struct RunResult {

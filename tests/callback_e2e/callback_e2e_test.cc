@@ -33,6 +33,7 @@ using segsync::testing::ChildProcess;
 using segsync::testing::Fake;
 using segsync::testing::Http;
 using segsync::testing::ParseObject;
+using segsync::testing::WaitFor;
 using segsync::testing::WriteFile;
 using Clock = std::chrono::steady_clock;
 
@@ -79,15 +80,6 @@ constexpr const char* kRules = R"(tag_groups:
         tag: 学员
         when: status in [Affiliate, Member]
 )";
-
-bool WaitFor(const std::function<bool()>& done, int timeout_ms) {
-  auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
-  while (!done()) {
-    if (Clock::now() >= deadline) return done();
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  return true;
-}
 
 std::vector<std::string> LogLines(const std::string& log, const std::string& needle) {
   std::vector<std::string> out;

@@ -33,8 +33,7 @@ using segsync::testing::ParseObject;
 inline constexpr const char* kSecret = "fake-secret-do-not-use";
 
 
-// Polls `done` every 20 ms until it is true or timeout_ms passed; returns its last value.
-bool WaitFor(const std::function<bool()>& done, int timeout_ms);
+using testing::WaitFor;
 
 
 // Live tag names ("GROUP/TAG") per relationship ("userid|external_userid") in a state answer.

@@ -47,15 +47,6 @@ std::string RulesYaml(const std::string& member_tag) {
                      member_tag);
 }
 
-bool WaitFor(const std::function<bool()>& done, int timeout_ms) {
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-  while (!done()) {
-    if (std::chrono::steady_clock::now() >= deadline) return done();
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return true;
-}
-
 std::map<std::string, std::set<std::string>> RelTags(const json::object& state) {
   std::map<std::string, std::string> live;  // tag id -> GROUP/TAG
   for (const auto& gv : state.at("tag_groups").as_array()) {

@@ -40,8 +40,7 @@ struct ConfigKnobs {
 // Rewrites w's segsync.yaml with these knobs.
 void WriteConfig(World& w, const ConfigKnobs& knobs);
 
-// Polls `done` every 20 ms up to timeout_ms; returns its last value.
-bool WaitFor(const std::function<bool()>& done, int timeout_ms);
+using testing::WaitFor;
 
 // Total WeCom API calls in a stats answer (every endpoint, retries included).
 int64_t TotalCalls(const json::object& stats);

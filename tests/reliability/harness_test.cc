@@ -32,15 +32,6 @@ void WriteConfig(World& w, const ConfigKnobs& k) {
                   w.fake().base_url(), k.max_in_flight, k.timeout_ms, k.block_seconds, k.every, k.extra));
 }
 
-bool WaitFor(const std::function<bool()>& done, int timeout_ms) {
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-  while (!done()) {
-    if (std::chrono::steady_clock::now() >= deadline) return done();
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return true;
-}
-
 int64_t TotalCalls(const json::object& stats) {
   int64_t total = 0;
   for (const auto& [endpoint, n] : stats.at("calls").as_object()) total += n.to_number<int64_t>();

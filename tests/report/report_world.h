@@ -59,8 +59,7 @@ int64_t SqlInt(const std::string& ledger, const std::string& sql);
 // Every row as strings (NULL as "<null>"), columns joined with '|'.
 std::vector<std::string> SqlRows(const std::string& ledger, const std::string& sql);
 
-// Polls `done` every 50 ms until true or timeout_ms; returns its last value.
-bool WaitFor(const std::function<bool()>& done, int timeout_ms);
+using testing::WaitFor;
 
 // The local date (Asia/Shanghai, the tests' zone) of now, YYYY-MM-DD.
 std::string TodayShanghai();

@@ -116,15 +116,6 @@ std::vector<std::string> SqlRows(const std::string& ledger, const std::string& s
   return out;
 }
 
-bool WaitFor(const std::function<bool()>& done, int timeout_ms) {
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-  while (!done()) {
-    if (std::chrono::steady_clock::now() >= deadline) return done();
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return true;
-}
-
 std::string TodayShanghai() {
   auto now = date::make_zoned(date::locate_zone("Asia/Shanghai"), std::chrono::system_clock::now());
   return date::format("%F", date::floor<date::days>(now.get_local_time()));

@@ -105,13 +105,8 @@ class DaemonHarness {
     std::lock_guard lock(mu_);
     return runs_;
   }
-  // Polls `pred` every 10 ms up to timeout_ms.
   static bool Eventually(const std::function<bool()>& pred, int timeout_ms = 5000) {
-    for (int i = 0; i < timeout_ms / 10; ++i) {
-      if (pred()) return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    return pred();
+    return testing::WaitFor(pred, timeout_ms);
   }
   std::string Log() { return ReadFile(dir_ / "log"); }
   Daemon& daemon() { return *daemon_; }
